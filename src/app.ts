@@ -1,0 +1,125 @@
+/**
+ * buildApp(deps): compose the gateway from its capabilities. Nothing here reads env, listens or
+ * installs signal handlers (that is main.ts); tests build the same thing with their own deps.
+ */
+import { randomUUID } from 'node:crypto'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
+import replyFrom from '@fastify/reply-from'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { Agent } from 'undici'
+import type { Config } from './config/schema.js'
+import { errors, isHeadlinerError } from './errors.js'
+import { createMetrics, type Metrics } from './metrics/metrics.js'
+import { createAgent, originSettings } from './proxy/upstreams.js'
+import { Runtime } from './gateway/runtime.js'
+import { ReadinessProber } from './gateway/readiness.js'
+import { registerInferRoutes } from './gateway/infer.js'
+import { registerHealthRoutes } from './gateway/health.js'
+import type { Observer } from './gateway/call.js'
+import { buildAdminApp } from './admin/app.js'
+
+export interface AppDeps {
+  config: Config
+  logger: Logger
+  registry: Registry
+  /** Version string reported by GET /v2. */
+  version?: string
+  random?: () => number
+  /** Prometheus default Node metrics (on by default). */
+  defaultMetrics?: boolean
+  probe?: { intervalMs: number; timeoutMs: number }
+}
+
+export interface App {
+  data: FastifyInstance
+  admin: FastifyInstance
+  runtime: Runtime
+  metrics: Metrics
+  prober: ReadinessProber
+  primaryAgent: Agent
+  /** Probe the upstreams once and start periodic probing. */
+  start (): Promise<void>
+  close (): Promise<void>
+}
+
+export async function buildApp (deps: AppDeps): Promise<App> {
+  const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
+  const runtime = new Runtime(deps.config, metrics)
+  let origins = originSettings(deps.config)
+  runtime.onSwap((s) => { origins = originSettings(s.config) })
+  const primaryAgent = createAgent(() => origins, 'primary')
+  const observers: Observer[] = []
+  const prober = new ReadinessProber({
+    runtime,
+    agent: primaryAgent,
+    log: deps.logger,
+    intervalMs: deps.probe?.intervalMs ?? 5000,
+    timeoutMs: deps.probe?.timeoutMs ?? 1000
+  })
+
+  const data = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // One log line per inference is written by the handler's onResponse hook instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    forceCloseConnections: 'idle',
+    return503OnClosing: true
+  })
+  // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
+  // which validates them and forwards the same bytes: one parse, no re-serialisation.
+  data.removeAllContentTypeParsers()
+  data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
+  await data.register(replyFrom, { undici: primaryAgent as never, disableRequestLogging: true })
+  data.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  installErrorHandling(data)
+  registerInferRoutes(data, { runtime, metrics, random: deps.random ?? Math.random, observers })
+  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
+
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime })
+
+  return {
+    data,
+    admin,
+    runtime,
+    metrics,
+    prober,
+    primaryAgent,
+    async start () {
+      await prober.probeAll()
+      prober.start()
+    },
+    async close () {
+      prober.stop()
+      await data.close()
+      await admin.close()
+      await primaryAgent.close()
+    }
+  }
+}
+
+/** Every error leaves as JSON `{"error": ..., "code": ...}`; the OIP request `id` is echoed when known. */
+export function installErrorHandling (app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const parsed = request.headliner?.parsed as { id?: unknown } | undefined
+    const id = typeof parsed?.id === 'string' ? parsed.id : undefined
+    if (isHeadlinerError(err)) {
+      if (err.statusCode >= 500) request.log.warn({ code: err.code, err: err.message }, 'request failed')
+      return reply.code(err.statusCode).send({ error: err.message, code: err.code, ...(id !== undefined ? { id } : {}) })
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      const e = errors.bodyTooLarge(app.initialConfig.bodyLimit ?? 0)
+      return reply.code(413).send({ error: e.message, code: e.code })
+    }
+    const status = err.statusCode ?? 500
+    if (status < 500) return reply.code(status).send({ error: err.message, code: err.code ?? 'HEADLINER_ERR_BAD_REQUEST' })
+    request.log.error({ err }, 'unexpected error')
+    return reply.code(500).send({ error: 'internal error', code: 'HEADLINER_ERR_INTERNAL' })
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const e = errors.notFound(request.method, request.url)
+    return reply.code(404).send({ error: e.message, code: e.code })
+  })
+}

@@ -1,0 +1,39 @@
+/**
+ * The per-request decision object: what the router chose and what came back. It is created by the
+ * inference handler and handed, after the reply, to the observers (metrics, shadow, drift).
+ */
+import type { RouteReason } from '../routing/table.js'
+import type { ModelRuntime, VersionRuntime } from './runtime.js'
+
+export type Protocol = 'v2' | 'v1'
+
+export interface Call {
+  readonly model: ModelRuntime
+  readonly version: VersionRuntime
+  readonly route: RouteReason
+  readonly protocol: Protocol
+  /** The request id (from `x-request-id` or generated). */
+  readonly requestId: string
+  /** The parsed client body (after validation). */
+  parsed?: unknown
+  /** The rows sent upstream when the gateway built them (transform), else undefined. */
+  rows?: number[][]
+  /** The exact bytes sent upstream (shared with shadows: read once). */
+  upstreamBody?: Buffer
+  /** Path used at the upstream, e.g. /v2/models/hit-predictor/infer. */
+  upstreamPath?: string
+  upstreamMs?: number
+  upstreamStatus?: number
+  upstreamError?: 'timeout' | 'connect' | 'protocol' | 'status'
+  /** The upstream's raw answer, when something after the reply needs it. */
+  responseBody?: Buffer
+}
+
+/**
+ * Something that runs after the reply has been sent, off the reply path: shadow mirroring, drift,
+ * and anything later. `wantsResponse` tells the handler to keep the upstream's body for it.
+ */
+export interface Observer {
+  wantsResponse (model: ModelRuntime): boolean
+  afterReply (call: Call, statusCode: number): void
+}

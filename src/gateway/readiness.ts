@@ -1,0 +1,103 @@
+/**
+ * Readiness probing: every version's upstream is asked for its model metadata and readiness
+ * (OIP `GET /v2/models/{m}` and `/v2/models/{m}/ready`) at start and then periodically. A version
+ * that does not answer ready, or whose metadata contradicts its transform, is marked not ready with
+ * a reason, and the routing table moves its traffic to the ready versions.
+ */
+import type { Dispatcher } from 'undici'
+import type { Logger } from 'pino'
+import type { Readiness, Runtime, VersionRuntime } from './runtime.js'
+
+/** Extra checks on a version's metadata (the transform contract). Returns a reason when it fails. */
+export type MetadataCheck = (model: string, version: VersionRuntime, metadata: unknown) => string | undefined
+
+export interface ProberOptions {
+  runtime: Runtime
+  agent: Dispatcher
+  log: Logger
+  intervalMs: number
+  timeoutMs: number
+  checkMetadata?: MetadataCheck
+}
+
+export class ReadinessProber {
+  readonly #opts: ProberOptions
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+
+  constructor (opts: ProberOptions) {
+    this.#opts = opts
+  }
+
+  /** Probe every version once; resolves when all answered or timed out. */
+  probeAll (): Promise<void> {
+    this.#running ??= this.#probeAll().finally(() => { this.#running = undefined })
+    return this.#running
+  }
+
+  start (): void {
+    this.stop()
+    this.#timer = setInterval(() => { void this.probeAll() }, this.#opts.intervalMs)
+    this.#timer.unref()
+  }
+
+  stop (): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer)
+    this.#timer = undefined
+  }
+
+  async #probeAll (): Promise<void> {
+    const { runtime, log } = this.#opts
+    const jobs: Promise<void>[] = []
+    for (const model of runtime.snapshot.models.values()) {
+      for (const version of model.versions.values()) {
+        jobs.push(this.probe(model.name, version).then((r) => {
+          const before = runtime.model(model.name)?.versions.get(version.name)?.readiness
+          if (before?.ready !== r.ready || before.reason !== r.reason) {
+            const line = { model: model.name, version: version.name, ready: r.ready, reason: r.reason }
+            if (r.ready) log.info(line, 'version ready')
+            else log.warn(line, 'version not ready')
+          }
+          runtime.setReadiness(model.name, version.name, r)
+        }))
+      }
+    }
+    await Promise.all(jobs)
+  }
+
+  /** One version's probe: metadata (and its contract check), then readiness. */
+  async probe (model: string, version: VersionRuntime): Promise<Readiness> {
+    const { target } = version
+    try {
+      const meta = await this.#get(target.origin, target.metadataPath)
+      if (meta.status !== 200) return { ready: false, reason: `metadata ${target.metadataPath} answered ${meta.status}` }
+      const metadata = meta.body
+      const reason = this.#opts.checkMetadata?.(model, version, metadata)
+      if (reason !== undefined) return { ready: false, reason, metadata }
+      const ready = await this.#get(target.origin, target.readyPath)
+      if (ready.status !== 200) return { ready: false, reason: `readiness ${target.readyPath} answered ${ready.status}`, metadata }
+      return { ready: true, reason: 'ready', metadata }
+    } catch (err) {
+      return { ready: false, reason: `upstream ${target.origin} unreachable: ${(err as Error).message}` }
+    }
+  }
+
+  async #get (origin: string, path: string): Promise<{ status: number; body: unknown }> {
+    const res = await this.#opts.agent.request({
+      origin,
+      path,
+      method: 'GET',
+      headersTimeout: this.#opts.timeoutMs,
+      bodyTimeout: this.#opts.timeoutMs,
+      signal: AbortSignal.timeout(this.#opts.timeoutMs)
+    })
+    const text = await res.body.text()
+    let body: unknown
+    try {
+      body = JSON.parse(text)
+    } catch {
+      body = undefined
+    }
+    return { status: res.statusCode, body }
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The gateway's live state: the compiled snapshot of the config (routing tables, upstream targets,
+ * label children of the hot metrics) plus each version's readiness. A snapshot is immutable; every
+ * change (config reload, readiness flip, runtime weights) builds a new one and swaps the reference,
+ * so a request in flight keeps the snapshot it started with.
+ */
+import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
+import type { Metrics } from '../metrics/metrics.js'
+import { buildModelTable, type ModelTable, type RouteReason } from '../routing/table.js'
+import { targetOf, type UpstreamTarget } from '../proxy/upstreams.js'
+
+export interface Readiness {
+  ready: boolean
+  reason: string
+  /** The upstream's last OIP model metadata, when it answered. */
+  metadata?: unknown
+}
+
+export interface VersionRuntime {
+  readonly name: string
+  readonly config: VersionConfig
+  readonly target: UpstreamTarget
+  readonly readiness: Readiness
+  readonly isShadow: boolean
+}
+
+export interface ModelRuntime {
+  readonly name: string
+  readonly config: ModelConfig
+  readonly table: ModelTable
+  readonly versions: ReadonlyMap<string, VersionRuntime>
+}
+
+export interface Snapshot {
+  readonly config: Config
+  readonly models: ReadonlyMap<string, ModelRuntime>
+  readonly loadedAt: number
+}
+
+export type WeightOverrides = ReadonlyMap<string, ReadonlyMap<string, number>>
+
+const UNPROBED: Readiness = Object.freeze({ ready: false, reason: 'not probed yet' })
+
+export class Runtime {
+  #snapshot: Snapshot
+  #readiness = new Map<string, Readiness>()
+  #weights: WeightOverrides = new Map()
+  readonly #metrics: Metrics
+  readonly #listeners = new Set<(s: Snapshot) => void>()
+
+  constructor (config: Config, metrics: Metrics) {
+    this.#metrics = metrics
+    this.#snapshot = this.#compile(config)
+  }
+
+  get snapshot (): Snapshot { return this.#snapshot }
+
+  model (name: string): ModelRuntime | undefined { return this.#snapshot.models.get(name) }
+
+  /** Swap in a new (already validated) config. Readiness of versions that keep their URL carries over. */
+  applyConfig (config: Config): void {
+    const old = this.#snapshot.config
+    for (const [key] of this.#readiness) {
+      const [m, v] = splitKey(key)
+      if (config.models[m]?.versions[v]?.url !== old.models[m]?.versions[v]?.url) this.#readiness.delete(key)
+    }
+    this.#swap(this.#compile(config))
+  }
+
+  setReadiness (model: string, version: string, readiness: Readiness): void {
+    const key = `${model}\u0000${version}`
+    const prev = this.#readiness.get(key)
+    if (prev?.ready === readiness.ready && prev.reason === readiness.reason && JSON.stringify(prev.metadata) === JSON.stringify(readiness.metadata)) return
+    this.#readiness.set(key, Object.freeze({ ...readiness }))
+    this.#swap(this.#compile(this.#snapshot.config))
+  }
+
+  /** Runtime weight overrides (from the state store), layered over the file's weights. */
+  setWeights (weights: WeightOverrides): void {
+    this.#weights = weights
+    this.#swap(this.#compile(this.#snapshot.config))
+  }
+
+  onSwap (listener: (s: Snapshot) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #swap (next: Snapshot): void {
+    this.#snapshot = next
+    for (const listener of this.#listeners) listener(next)
+  }
+
+  #compile (config: Config): Snapshot {
+    const models = new Map<string, ModelRuntime>()
+    this.#metrics.routeWeight.reset()
+    this.#metrics.versionReady.reset()
+    for (const [name, model] of Object.entries(config.models)) {
+      const versions = new Map<string, VersionRuntime>()
+      const overrides = this.#weights.get(name)
+      for (const [vname, v] of Object.entries(model.versions)) {
+        const readiness = this.#readiness.get(`${name}\u0000${vname}`) ?? UNPROBED
+        versions.set(vname, Object.freeze({
+          name: vname,
+          config: v,
+          target: targetOf(v.url, v.upstreamModel ?? name),
+          readiness,
+          isShadow: v.mirror !== undefined
+        }))
+        const weight = v.mirror === undefined ? (overrides?.get(vname) ?? v.weight) : 0
+        this.#metrics.routeWeight.labels(name, vname).set(weight)
+        this.#metrics.versionReady.labels(name, vname).set(readiness.ready ? 1 : 0)
+      }
+      const table = buildModelTable(name, model.salt ?? name, [...versions.values()].map((v) => ({
+        name: v.name,
+        weight: v.isShadow ? 0 : (overrides?.get(v.name) ?? v.config.weight),
+        mirror: v.isShadow ? (v.config.mirror ?? 100) : undefined,
+        ready: v.readiness.ready
+      })))
+      models.set(name, Object.freeze({ name, config: model, table, versions }))
+    }
+    return Object.freeze({ config, models, loadedAt: Date.now() })
+  }
+}
+
+function splitKey (key: string): [string, string] {
+  const i = key.indexOf('\u0000')
+  return [key.slice(0, i), key.slice(i + 1)]
+}
+
+export type { RouteReason }

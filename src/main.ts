@@ -1,0 +1,106 @@
+/**
+ * The `headliner` command. The only place that reads env, argv and signals, and that listens.
+ *
+ *   headliner demo [--port 8080] [--admin-port 9901] [--model-port 9001]
+ *   headliner serve --config FILE
+ *   headliner config check FILE
+ */
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { pino, type Logger } from 'pino'
+import { loadConfigFile } from './config/load.js'
+import { configCheck } from './cli/config-check.js'
+import { serve, type RunningGateway } from './cli/serve.js'
+import { demoBanner, demoConfig, startDemoModels } from './cli/demo.js'
+
+const USAGE = `usage:
+  headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001]
+  headliner serve --config FILE
+  headliner config check FILE
+env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token)`
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+
+function createLogger (): Logger {
+  return pino({
+    level: process.env.HEADLINER_LOG_LEVEL ?? 'info',
+    // Never log credentials, whatever a future log line includes.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' }
+  })
+}
+
+/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), then exit. */
+function onSignals (log: Logger, graceMs: number, close: () => Promise<void>): void {
+  let closing = false
+  const stop = (signal: string) => {
+    if (closing) return
+    closing = true
+    log.info({ signal }, 'shutting down: draining in-flight requests')
+    const timer = setTimeout(() => { log.warn('grace period over, exiting'); process.exit(1) }, graceMs)
+    timer.unref()
+    close().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}
+
+async function main (argv: string[]): Promise<number> {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'config': {
+      if (rest[0] !== 'check' || rest[1] === undefined) break
+      return configCheck(rest[1], (line) => console.log(line))
+    }
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' } } })
+      if (values.config === undefined) break
+      const loaded = loadConfigFile(values.config)
+      if (!loaded.ok) {
+        configCheck(values.config, (line) => console.error(line))
+        return 1
+      }
+      const log = createLogger()
+      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version })
+      log.info({ data: gw.dataUrl, admin: gw.adminUrl }, 'headliner listening')
+      onSignals(log, loaded.config.server.shutdownGraceMs, gw.close)
+      return -1
+    }
+    case 'demo': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          host: { type: 'string', default: '0.0.0.0' },
+          port: { type: 'string', default: '8080' },
+          'admin-port': { type: 'string', default: '9901' },
+          'model-port': { type: 'string', default: '9001' }
+        }
+      })
+      const opts = { host: values.host, port: Number(values.port), adminPort: Number(values['admin-port']), modelPort: Number(values['model-port']) }
+      const log = createLogger()
+      const models = await startDemoModels(opts)
+      const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
+      const config = demoConfig(opts, { v1, v2, v3 })
+      const gw = await serve(config, log, { version: pkg.version })
+      console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl))
+      onSignals(log, config.server.shutdownGraceMs, async () => {
+        await gw.close()
+        await Promise.all(models.map((m) => m.close()))
+      })
+      return -1
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      console.log(USAGE)
+      return 0
+  }
+  console.error(USAGE)
+  return 2
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exitCode = code
+}, (err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exitCode = 1
+})

@@ -1,0 +1,48 @@
+/**
+ * Every metric Headliner exports, in one file (names and labels: DESIGN.md section 8). The registry
+ * is created by the caller and passed in; nothing here is global, so tests build their own.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/**
+ * Latency buckets in seconds. The alert rules' SLOs (p99 < 0.25 s and < 1 s) sit on boundaries, so
+ * `histogram_quantile` and burn-rate rules read exact counts at the SLO.
+ */
+export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+export const DIVERGENCE_BUCKETS = [0.0001, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
+
+/** prom-client's default Node metrics that are gauges named `_total`, which `promtool check metrics` rejects. */
+const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']
+
+export function createMetrics (registry: Registry, opts: { defaultMetrics?: boolean } = {}) {
+  if (opts.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry })
+    for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name)
+  }
+  const registers = [registry]
+  return {
+    registry,
+    requests: new Counter({ name: 'headliner_requests_total', help: 'Inference requests answered, by model, version, role (primary/shadow), route reason and HTTP status code.', labelNames: ['model', 'version', 'role', 'route', 'code'] as const, registers }),
+    requestDuration: new Histogram({ name: 'headliner_request_duration_seconds', help: 'Time from request received to response sent (primary) or shadow call completed (shadow).', labelNames: ['model', 'version', 'role'] as const, buckets: LATENCY_BUCKETS, registers }),
+    upstreamDuration: new Histogram({ name: 'headliner_upstream_duration_seconds', help: 'Time from forwarding to the upstream until its response headers arrived.', labelNames: ['model', 'version', 'role'] as const, buckets: LATENCY_BUCKETS, registers }),
+    transformDuration: new Histogram({ name: 'headliner_transform_duration_seconds', help: 'Time spent in a version\'s pre- or post-processing.', labelNames: ['model', 'version', 'stage'] as const, buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1], registers }),
+    transformErrors: new Counter({ name: 'headliner_transform_errors_total', help: 'Requests refused or failed in a version\'s transform, by stage (pre: the caller\'s input; post: the upstream\'s output).', labelNames: ['model', 'version', 'stage'] as const, registers }),
+    inflight: new Gauge({ name: 'headliner_inflight_requests', help: 'Primary inference requests in flight.', labelNames: ['model'] as const, registers }),
+    routeWeight: new Gauge({ name: 'headliner_route_weight_percent', help: 'Configured traffic weight of each version in percent (runtime overrides included).', labelNames: ['model', 'version'] as const, registers }),
+    upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable answer).', labelNames: ['model', 'version', 'kind'] as const, registers }),
+    shadowRequests: new Counter({ name: 'headliner_shadow_requests_total', help: 'Shadow copies by outcome: sent, dropped (over the in-flight bound), error, timeout.', labelNames: ['model', 'version', 'outcome'] as const, registers }),
+    shadowComparisons: new Counter({ name: 'headliner_shadow_comparisons_total', help: 'Comparisons of a shadow answer with the primary answer, by outcome.', labelNames: ['model', 'primary', 'shadow', 'outcome'] as const, registers }),
+    shadowDivergence: new Histogram({ name: 'headliner_shadow_divergence', help: 'Jensen-Shannon divergence (base 2) between primary and shadow probability vectors, mean over the rows of a request.', labelNames: ['model', 'primary', 'shadow'] as const, buckets: DIVERGENCE_BUCKETS, registers }),
+    featureObservations: new Counter({ name: 'headliner_feature_observations_total', help: 'Input feature values observed, by reference bin (additive across replicas).', labelNames: ['model', 'feature', 'bin'] as const, registers }),
+    featureReferenceRatio: new Gauge({ name: 'headliner_feature_reference_ratio', help: 'Share of the reference profile in each bin of each feature.', labelNames: ['model', 'feature', 'bin'] as const, registers }),
+    featureDriftPsi: new Gauge({ name: 'headliner_feature_drift_psi', help: 'Population stability index of a feature over this process\'s sliding window (absent below the minimum sample count).', labelNames: ['model', 'feature'] as const, registers }),
+    featureDriftJs: new Gauge({ name: 'headliner_feature_drift_js', help: 'Jensen-Shannon distance (base 2) of a feature over this process\'s sliding window (absent below the minimum sample count).', labelNames: ['model', 'feature'] as const, registers }),
+    predictionClass: new Counter({ name: 'headliner_prediction_class_total', help: 'Predicted top-1 classes, by version (additive across replicas).', labelNames: ['model', 'version', 'class'] as const, registers }),
+    predictionDriftJs: new Gauge({ name: 'headliner_prediction_drift_js', help: 'Jensen-Shannon distance of the top-1 class shares from the reference over this process\'s window.', labelNames: ['model', 'version'] as const, registers }),
+    versionReady: new Gauge({ name: 'headliner_version_ready', help: '1 when the version\'s upstream answered ready and its transform matches the upstream\'s metadata, else 0.', labelNames: ['model', 'version'] as const, registers }),
+    configReloads: new Counter({ name: 'headliner_config_reloads_total', help: 'Config reloads by result (success, failure).', labelNames: ['result'] as const, registers }),
+    rolloutStep: new Gauge({ name: 'headliner_rollout_step', help: 'Current step of the model\'s phased rollout (0 when none runs).', labelNames: ['model'] as const, registers })
+  }
+}
+
+export type Metrics = ReturnType<typeof createMetrics>

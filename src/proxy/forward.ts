@@ -1,0 +1,96 @@
+/**
+ * Forward one call to an upstream through @fastify/reply-from, as a promise: it resolves with the
+ * upstream's response (status, headers already copied to the reply, body stream not yet consumed)
+ * or with a classified failure. The caller decides whether to stream the body through or read it.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { Readable } from 'node:stream'
+
+export type UpstreamFailure = 'timeout' | 'connect' | 'protocol'
+
+export type Forwarded =
+  | { ok: true; statusCode: number; headers: IncomingHttpHeaders; stream: Readable }
+  | { ok: false; kind: UpstreamFailure; detail: string }
+
+/** Hop-by-hop headers (RFC 9110 section 7.6.1) and headers a proxy must not pass on. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']
+
+export function stripHopByHop (headers: Record<string, unknown>): void {
+  const listed = headers.connection
+  if (typeof listed === 'string') {
+    for (const name of listed.split(',')) delete headers[name.trim().toLowerCase()]
+  }
+  for (const name of HOP_BY_HOP) delete headers[name]
+}
+
+export interface ForwardOptions {
+  url: string
+  body: Buffer
+  timeoutMs: number
+  /** Extra request headers (for example the shadow marker). */
+  headers?: Record<string, string>
+}
+
+export function forward (request: FastifyRequest, reply: FastifyReply, opts: ForwardOptions): Promise<Forwarded> {
+  return new Promise((resolve) => {
+    reply.from(opts.url, {
+      body: opts.body,
+      contentType: 'application/json',
+      timeout: opts.timeoutMs,
+      rewriteRequestHeaders: (req, headers) => {
+        const out: Record<string, unknown> = { ...headers, ...opts.headers }
+        stripHopByHop(out)
+        // A traceparent is re-injected by the undici instrumentation when tracing is on; forwarding
+        // the incoming one as well would send two (see docs/observability.md).
+        delete out.traceparent
+        delete out.tracestate
+        const prior = req.headers['x-forwarded-for']
+        out['x-forwarded-for'] = prior === undefined ? req.ip : `${String(prior)}, ${req.ip}`
+        out['x-forwarded-proto'] = req.protocol
+        if (req.headers.host !== undefined) out['x-forwarded-host'] = req.headers.host
+        return out as typeof headers
+      },
+      rewriteHeaders: (headers) => {
+        const out: Record<string, unknown> = { ...headers }
+        stripHopByHop(out)
+        return out as typeof headers
+      },
+      onResponse: (_req, _reply, res) => {
+        resolve({ ok: true, statusCode: res.statusCode, headers: (res as unknown as { headers: IncomingHttpHeaders }).headers, stream: res.stream as unknown as Readable })
+      },
+      onError: (_reply, { error }) => {
+        resolve(classify(error))
+      }
+    })
+  })
+}
+
+/** Map reply-from / undici errors to our kinds: timeouts 504, the rest of the transport 502. */
+export function classify (error: unknown): Forwarded {
+  const err = error as { code?: string; statusCode?: number; message?: string; cause?: { code?: string; message?: string } }
+  const code = err.cause?.code ?? err.code ?? ''
+  const detail = err.cause?.message ?? err.message ?? String(error)
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return { ok: false, kind: 'connect', detail: `connect timeout: ${detail}` }
+  if (err.statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'FST_REPLY_FROM_GATEWAY_TIMEOUT') {
+    return { ok: false, kind: 'timeout', detail }
+  }
+  if (err.statusCode === 502 && code === 'FST_REPLY_FROM_BAD_GATEWAY') return { ok: false, kind: 'protocol', detail }
+  return { ok: false, kind: 'connect', detail: code !== '' ? `${code} ${detail}` : detail }
+}
+
+/** Read a whole (small) upstream body. */
+export async function readBody (stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stream) {
+    const b = chunk as Buffer
+    size += b.length
+    if (size > limit) {
+      stream.destroy()
+      throw new Error(`upstream body larger than ${limit} bytes`)
+    }
+    chunks.push(b)
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+}

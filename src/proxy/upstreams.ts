@@ -1,0 +1,81 @@
+/**
+ * Upstream connection pools: one keep-alive undici pool per upstream origin, built only from the
+ * config's URLs (nothing in a request can make the gateway call another host). Primary and shadow
+ * traffic get separate agents so a slow or dead shadow can never take the primary's connections.
+ */
+import { readFileSync } from 'node:fs'
+import { Agent, Pool } from 'undici'
+import type { Config } from '../config/schema.js'
+
+export interface UpstreamTarget {
+  /** `http://host:port` */
+  readonly origin: string
+  /** Path prefix of the version URL, without a trailing slash ('' when none). */
+  readonly prefix: string
+  /** Name of the model at the upstream. */
+  readonly upstreamModel: string
+  readonly inferPath: string
+  readonly predictPath: string
+  readonly metadataPath: string
+  readonly readyPath: string
+}
+
+export function targetOf (url: string, upstreamModel: string): UpstreamTarget {
+  const u = new URL(url)
+  const prefix = u.pathname.replace(/\/+$/, '')
+  const m = encodeURIComponent(upstreamModel)
+  return Object.freeze({
+    origin: u.origin,
+    prefix,
+    upstreamModel,
+    inferPath: `${prefix}/v2/models/${m}/infer`,
+    predictPath: `${prefix}/v1/models/${m}:predict`,
+    metadataPath: `${prefix}/v2/models/${m}`,
+    readyPath: `${prefix}/v2/models/${m}/ready`
+  })
+}
+
+interface OriginSettings { connections: number; rejectUnauthorized: boolean; ca?: string | undefined }
+
+/** Connection settings per origin, merged over every version that points at it (largest pool wins). */
+export function originSettings (config: Config): Map<string, OriginSettings> {
+  const out = new Map<string, OriginSettings>()
+  for (const model of Object.values(config.models)) {
+    for (const version of Object.values(model.versions)) {
+      const origin = new URL(version.url).origin
+      const prev = out.get(origin)
+      const next: OriginSettings = {
+        connections: Math.max(prev?.connections ?? 0, version.connections),
+        rejectUnauthorized: (prev?.rejectUnauthorized ?? true) && (version.tls?.rejectUnauthorized ?? true),
+        ca: prev?.ca ?? version.tls?.ca
+      }
+      out.set(origin, next)
+    }
+  }
+  return out
+}
+
+/**
+ * An undici Agent whose per-origin pools follow the config: keep-alive, the version's connection
+ * count, and TLS verification ON (undici's default; @fastify/reply-from's own default turns it off,
+ * which is why we hand it this agent). `settings` is read at pool creation, so a reload that adds
+ * an origin is picked up; `role` sizes shadow pools separately.
+ */
+export function createAgent (settings: () => Map<string, OriginSettings>, role: 'primary' | 'shadow'): Agent {
+  return new Agent({
+    factory (origin, opts) {
+      const s = settings().get(String(origin))
+      const connections = s === undefined ? 8 : role === 'shadow' ? Math.max(4, Math.ceil(s.connections / 4)) : s.connections
+      return new Pool(origin, {
+        ...opts,
+        connections,
+        pipelining: 1,
+        keepAliveTimeout: 30_000,
+        connect: {
+          rejectUnauthorized: s?.rejectUnauthorized ?? true,
+          ...(s?.ca !== undefined ? { ca: readFileSync(s.ca) } : {})
+        }
+      })
+    }
+  })
+}
