@@ -73,7 +73,13 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   data.removeAllContentTypeParsers()
   data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
   await data.register(replyFrom, { undici: primaryAgent as never, disableRequestLogging: true })
-  data.addHook('onSend', async (request, reply) => { reply.header('x-request-id', request.id) })
+  let closing = false
+  data.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    // While draining, tell keep-alive clients to go: server.close() only drops connections that are
+    // idle when it is called, so a connection whose request was in flight would hold shutdown open.
+    if (closing) reply.header('connection', 'close')
+  })
   installErrorHandling(data)
   registerInferRoutes(data, { runtime, metrics, random: deps.random ?? Math.random, observers })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
@@ -92,6 +98,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       prober.start()
     },
     async close () {
+      closing = true
       prober.stop()
       await data.close()
       await admin.close()

@@ -55,6 +55,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
     const parsed = parseJson(request.body)
+    call.parsed = parsed
     if (protocol === 'v2') {
       const checked = checkInferRequest(parsed)
       if (!checked.ok) throw errors.badRequest('request', checked.error)
@@ -65,7 +66,6 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       if (checked.value.named) throw errors.badRequest('instances[0]', `version "${version.name}" has no transform, so instances must be arrays of numbers`)
       call.upstreamPath = version.target.predictPath
     }
-    call.parsed = parsed
     call.upstreamBody = request.body as Buffer
 
     // 3. forward
