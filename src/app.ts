@@ -40,6 +40,8 @@ export interface App {
   primaryAgent: Agent
   /** Probe the upstreams once and start periodic probing. */
   start (): Promise<void>
+  /** Swap in a new validated config (the file watcher calls this), then probe the new versions. */
+  reload (config: Config): void
   close (): Promise<void>
 }
 
@@ -96,6 +98,11 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     async start () {
       await prober.probeAll()
       prober.start()
+    },
+    reload (config: Config) {
+      runtime.applyConfig(config)
+      metrics.configReloads.labels('success').inc()
+      void prober.probeAll()
     },
     async close () {
       closing = true

@@ -60,7 +60,7 @@ async function main (argv: string[]): Promise<number> {
         return 1
       }
       const log = createLogger()
-      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version })
+      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config })
       log.info({ data: gw.dataUrl, admin: gw.adminUrl }, 'headliner listening')
       onSignals(log, loaded.config.server.shutdownGraceMs, gw.close)
       return -1
