@@ -18,6 +18,7 @@ import { registerInferRoutes } from './gateway/infer.js'
 import { registerHealthRoutes } from './gateway/health.js'
 import type { Observer } from './gateway/call.js'
 import { buildAdminApp } from './admin/app.js'
+import { ShadowDispatcher } from './shadow/dispatcher.js'
 
 export interface AppDeps {
   config: Config
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Prometheus default Node metrics (on by default). */
   defaultMetrics?: boolean
   probe?: { intervalMs: number; timeoutMs: number }
+  /** Bearer token of the admin API (env HEADLINER_ADMIN_TOKEN); undefined disables the API. */
+  adminToken?: string
 }
 
 export interface App {
@@ -38,6 +41,8 @@ export interface App {
   metrics: Metrics
   prober: ReadinessProber
   primaryAgent: Agent
+  shadowAgent: Agent
+  shadow: ShadowDispatcher
   /** Probe the upstreams once and start periodic probing. */
   start (): Promise<void>
   /** Swap in a new validated config (the file watcher calls this), then probe the new versions. */
@@ -51,7 +56,19 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   let origins = originSettings(deps.config)
   runtime.onSwap((s) => { origins = originSettings(s.config) })
   const primaryAgent = createAgent(() => origins, 'primary')
-  const observers: Observer[] = []
+  const shadowAgent = createAgent(() => origins, 'shadow')
+  const random = deps.random ?? Math.random
+  const shadow = new ShadowDispatcher({
+    agent: shadowAgent,
+    metrics,
+    log: deps.logger,
+    random,
+    // The shadow gets the same bytes the primary upstream got, on its own path.
+    requestFor: (call, version) => call.upstreamBody === undefined
+      ? undefined
+      : { path: call.upstreamKind === 'v1' ? version.target.predictPath : version.target.inferPath, body: call.upstreamBody, kind: call.upstreamKind ?? 'v2' }
+  })
+  const observers: Observer[] = [shadow]
   const prober = new ReadinessProber({
     runtime,
     agent: primaryAgent,
@@ -83,10 +100,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     if (closing) reply.header('connection', 'close')
   })
   installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, random: deps.random ?? Math.random, observers })
+  registerInferRoutes(data, { runtime, metrics, random, observers })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, adminToken: deps.adminToken })
 
   return {
     data,
@@ -95,6 +112,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     metrics,
     prober,
     primaryAgent,
+    shadowAgent,
+    shadow,
     async start () {
       await prober.probeAll()
       prober.start()
@@ -110,6 +129,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       await data.close()
       await admin.close()
       await primaryAgent.close()
+      await shadowAgent.destroy()
     }
   }
 }

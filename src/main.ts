@@ -5,6 +5,7 @@
  *   headliner serve --config FILE
  *   headliner config check FILE
  */
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { pino, type Logger } from 'pino'
@@ -60,7 +61,9 @@ async function main (argv: string[]): Promise<number> {
         return 1
       }
       const log = createLogger()
-      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config })
+      const adminToken = process.env.HEADLINER_ADMIN_TOKEN
+      if (adminToken === undefined || adminToken === '') log.warn('HEADLINER_ADMIN_TOKEN is not set: the admin API refuses every call')
+      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config, adminToken })
       log.info({ data: gw.dataUrl, admin: gw.adminUrl }, 'headliner listening')
       onSignals(log, loaded.config.server.shutdownGraceMs, gw.close)
       return -1
@@ -80,8 +83,10 @@ async function main (argv: string[]): Promise<number> {
       const models = await startDemoModels(opts)
       const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
       const config = demoConfig(opts, { v1, v2, v3 })
-      const gw = await serve(config, log, { version: pkg.version })
-      console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl))
+      // The demo prints a token so that the admin API can be tried at once; `serve` never invents one.
+      const adminToken = process.env.HEADLINER_ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
+      const gw = await serve(config, log, { version: pkg.version, adminToken })
+      console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl, adminToken))
       onSignals(log, config.server.shutdownGraceMs, async () => {
         await gw.close()
         await Promise.all(models.map((m) => m.close()))

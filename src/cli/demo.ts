@@ -41,7 +41,7 @@ export function demoConfig (opts: DemoOptions, urls: { v1: string; v2: string; v
   })
 }
 
-export function demoBanner (dataUrl: string, adminUrl: string): string {
+export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string): string {
   const body = JSON.stringify({
     inputs: [{ name: 'song_features', shape: [1, 12], datatype: 'FP32', data: [0.71, 0.8, 5, -5.2, 1, 0.05, 0.1, 0, 0.12, 0.6, 118, 201000] }]
   })
@@ -50,9 +50,11 @@ export function demoBanner (dataUrl: string, adminUrl: string): string {
     'Headliner demo: hit-predictor v1 (90%), v2 (10%), v3 (shadow)',
     `  data plane   ${dataUrl}`,
     `  metrics      ${adminUrl}/metrics`,
+    `  admin API    ${adminUrl}/admin/models  (authorization: Bearer ${adminToken})`,
     '',
     'Try:',
     `  curl -s -i ${dataUrl}/v2/models/hit-predictor/infer -H 'content-type: application/json' -H 'x-user-id: alice' -d '${body}'`,
+    `  curl -s ${adminUrl}/admin/models/hit-predictor/shadow -H 'authorization: Bearer ${adminToken}'`,
     ''
   ].join('\n')
 }

@@ -22,6 +22,8 @@ export interface Call {
   upstreamBody?: Buffer
   /** Path used at the upstream, e.g. /v2/models/hit-predictor/infer. */
   upstreamPath?: string
+  /** Protocol spoken to the upstream (a v1 call with named features goes upstream as OIP v2). */
+  upstreamKind?: Protocol
   upstreamMs?: number
   upstreamStatus?: number
   upstreamError?: 'timeout' | 'connect' | 'protocol' | 'status'

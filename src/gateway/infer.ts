@@ -60,11 +60,13 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       const checked = checkInferRequest(parsed)
       if (!checked.ok) throw errors.badRequest('request', checked.error)
       call.upstreamPath = version.target.inferPath
+      call.upstreamKind = 'v2'
     } else {
       const checked = checkPredictRequest(parsed)
       if (!checked.ok) throw errors.badRequest('request', checked.error)
       if (checked.value.named) throw errors.badRequest('instances[0]', `version "${version.name}" has no transform, so instances must be arrays of numbers`)
       call.upstreamPath = version.target.predictPath
+      call.upstreamKind = 'v1'
     }
     call.upstreamBody = request.body as Buffer
 

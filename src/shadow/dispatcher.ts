@@ -1,0 +1,217 @@
+/**
+ * Shadow mirroring: after the primary reply has been sent, copy the request to each shadow version
+ * (by its `mirror` percent), compare the shadow's answer with the primary's, and record the outcome.
+ *
+ * Isolation is the point: shadow calls use their own undici agent (own connections), their own
+ * timeout, and a per-model bound on copies in flight; past the bound a copy is dropped and counted,
+ * so a slow or dead shadow costs bounded memory and never holds a primary connection. Nothing here
+ * is awaited by the primary path.
+ */
+import type { Dispatcher } from 'undici'
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics/metrics.js'
+import type { Call, Observer } from '../gateway/call.js'
+import type { ModelRuntime, VersionRuntime } from '../gateway/runtime.js'
+import { shouldMirror } from '../routing/pick.js'
+import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
+import { rowsFromOipOutput, rowsFromV1Predictions } from './rows.js'
+import { DiffBuffer } from './diff-buffer.js'
+import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
+
+/** The header that marks mirrored requests, so upstream logs can tell shadow traffic apart. */
+export const SHADOW_HEADER = 'x-headliner-shadow'
+const MAX_SHADOW_BODY = 4 * 1024 * 1024
+const MAX_DIFF_BYTES = 1024 * 1024
+
+export interface ShadowRequest { path: string; body: Buffer; kind: 'v2' | 'v1' }
+
+export interface Disagreement {
+  at: string
+  requestId: string
+  primary: string
+  shadow: string
+  outcome: Comparison['outcome']
+  input: unknown
+  primaryAnswer: unknown
+  shadowAnswer: unknown
+  measures: Comparison['measures'] | Comparison['regression'] | undefined
+  error?: string
+}
+
+export interface ShadowDeps {
+  agent: Dispatcher
+  metrics: Metrics
+  log: Logger
+  random: () => number
+  /** The request a shadow version gets for this call (its own transform, when it has one). */
+  requestFor (call: Call, shadow: VersionRuntime): ShadowRequest | undefined
+}
+
+export class ShadowDispatcher implements Observer {
+  readonly #deps: ShadowDeps
+  readonly #inflight = new Map<string, number>()
+  readonly #stats = new Map<string, ShadowStats>()
+  readonly #diffs = new Map<string, DiffBuffer<Disagreement>>()
+
+  constructor (deps: ShadowDeps) {
+    this.#deps = deps
+  }
+
+  wantsResponse (model: ModelRuntime): boolean {
+    return model.table.shadows.length > 0
+  }
+
+  afterReply (call: Call, statusCode: number): void {
+    const { model } = call
+    // Only calls that passed validation and went to the primary upstream are mirrored.
+    if (model.table.shadows.length === 0 || call.upstreamPath === undefined || call.version.isShadow) return
+    const settings = model.config.shadow
+    let primary: Answer | undefined
+    for (const routed of model.table.shadows) {
+      const shadow = model.versions.get(routed.name)
+      if (shadow === undefined || !shouldMirror(routed.mirror ?? 0, this.#deps.random())) continue
+      const inflight = this.#inflight.get(model.name) ?? 0
+      if (inflight >= settings.maxInflight) {
+        this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'dropped').inc()
+        continue
+      }
+      const req = this.#deps.requestFor(call, shadow)
+      if (req === undefined) continue
+      primary ??= primaryAnswer(call, statusCode)
+      this.#inflight.set(model.name, inflight + 1)
+      this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'sent').inc()
+      void this.#mirror(call, shadow, req, primary).finally(() => {
+        this.#inflight.set(model.name, (this.#inflight.get(model.name) ?? 1) - 1)
+      })
+    }
+  }
+
+  async #mirror (call: Call, shadow: VersionRuntime, req: ShadowRequest, primary: Answer): Promise<void> {
+    const { metrics } = this.#deps
+    const { model } = call
+    const timeoutMs = model.config.shadow.timeoutMs
+    const started = performance.now()
+    let answer: Answer
+    let body: unknown
+    let code = 'error'
+    try {
+      const res = await this.#deps.agent.request({
+        origin: shadow.target.origin,
+        path: req.path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SHADOW_HEADER]: '1', 'x-request-id': call.requestId },
+        body: req.body,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs)
+      })
+      metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe((performance.now() - started) / 1000)
+      code = String(res.statusCode)
+      const text = await readLimited(res.body, MAX_SHADOW_BODY)
+      if (res.statusCode >= 400) {
+        metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
+        answer = { ok: false, error: `shadow answered ${res.statusCode}: ${text.slice(0, 200)}` }
+      } else {
+        body = JSON.parse(text)
+        answer = req.kind === 'v2' ? rowsFromOipOutput(body) : rowsFromV1Predictions(body)
+      }
+    } catch (err) {
+      const timedOut = isTimeout(err)
+      code = timedOut ? 'timeout' : 'error'
+      metrics.shadowRequests.labels(model.name, shadow.name, timedOut ? 'timeout' : 'error').inc()
+      answer = { ok: false, error: timedOut ? `shadow did not answer within ${timeoutMs} ms` : `shadow call failed: ${(err as Error).message}` }
+    }
+    const shadowMs = performance.now() - started
+    metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
+    metrics.requestDuration.labels(model.name, shadow.name, 'shadow').observe(shadowMs / 1000)
+
+    const comparison = compare({ primary, shadow: answer }, model.config.shadow.agreement, DEFAULT_K)
+    metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
+    if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
+    this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
+    if (comparison.outcome !== 'agree' && comparison.outcome !== 'primary_error') {
+      this.#diffsFor(model).push({
+        at: new Date().toISOString(),
+        requestId: call.requestId,
+        primary: call.version.name,
+        shadow: shadow.name,
+        outcome: comparison.outcome,
+        input: call.parsed,
+        primaryAnswer: safeJson(call.responseBody),
+        shadowAnswer: body,
+        measures: comparison.measures ?? comparison.regression,
+        ...(comparison.error !== undefined ? { error: comparison.error } : {})
+      })
+    }
+  }
+
+  /** Per (primary, shadow) summaries of one model, for the admin API. */
+  summary (model: string): ShadowStatsSnapshot[] {
+    return [...this.#stats.entries()].filter(([key]) => key.startsWith(model + '\u0000')).map(([, s]) => s.snapshot())
+  }
+
+  diffs (model: string, limit?: number): Disagreement[] {
+    return this.#diffs.get(model)?.list(limit) ?? []
+  }
+
+  inflight (model: string): number {
+    return this.#inflight.get(model) ?? 0
+  }
+
+  #statsFor (model: string, primary: string, shadow: string): ShadowStats {
+    const key = `${model}\u0000${primary}\u0000${shadow}`
+    let s = this.#stats.get(key)
+    if (s === undefined) {
+      s = new ShadowStats({ model, primary, shadow })
+      this.#stats.set(key, s)
+    }
+    return s
+  }
+
+  #diffsFor (model: ModelRuntime): DiffBuffer<Disagreement> {
+    let d = this.#diffs.get(model.name)
+    if (d === undefined) {
+      d = new DiffBuffer<Disagreement>({ maxEntries: model.config.shadow.diffs, maxBytes: MAX_DIFF_BYTES })
+      this.#diffs.set(model.name, d)
+    }
+    return d
+  }
+}
+
+/** The primary's answer as rows, or why there is none. */
+function primaryAnswer (call: Call, statusCode: number): Answer {
+  if (call.upstreamError !== undefined) return { ok: false, error: `primary failed: ${call.upstreamError}` }
+  if (call.responseBody === undefined) return { ok: false, error: `primary answered ${statusCode} without a body` }
+  if ((call.upstreamStatus ?? statusCode) >= 400) return { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }
+  const body = safeJson(call.responseBody)
+  if (body === undefined) return { ok: false, error: 'primary answer is not JSON' }
+  return call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
+}
+
+function safeJson (buf: Buffer | undefined): unknown {
+  if (buf === undefined) return undefined
+  try {
+    return JSON.parse(buf.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+async function readLimited (body: AsyncIterable<Buffer> & { destroy?: () => void }, limit: number): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    size += chunk.length
+    if (size > limit) {
+      body.destroy?.()
+      throw new Error(`shadow answer larger than ${limit} bytes`)
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks, size).toString('utf8')
+}
+
+function isTimeout (err: unknown): boolean {
+  const e = err as { name?: string; code?: string }
+  return e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError'
+}
