@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { parseDocument } from 'yaml'
 import type { z } from 'zod'
-import { ConfigSchema, type Config } from './schema.js'
-import { semanticProblems } from './semantic.js'
+import { ConfigSchema, ModelSchema, type Config, type ModelConfig } from './schema.js'
+import { modelProblems, semanticProblems } from './semantic.js'
 
 export type LoadResult =
   | { ok: true; config: Config; file: string }
@@ -24,11 +24,19 @@ export function formatPath (path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out
 }
 
+/**
+ * Turn zod issues into `path: message` lines, worded like the transform spec's (`required`, one line
+ * per unknown field). Needs issues parsed with `reportInput: true` to tell a missing field from a wrong one.
+ */
 export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown field`)
     const where = formatPath(issue.path)
-    if (issue.code === 'unrecognized_keys') return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-    return `${where}: ${issue.message}`
+    // A bad record key (model or version name): zod's own message is "Invalid key in record"; the
+    // useful text is in the nested issue.
+    if (issue.code === 'invalid_key') return `${where}: ${issue.issues.map((i) => i.message).join('; ')}`
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) return `${where}: required`
+    return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`
   })
 }
 
@@ -36,17 +44,22 @@ export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
 export function parseConfig (text: string, baseDir: string, file = '(inline)'): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
-    return { ok: false, file, problems: doc.errors.map((e) => `YAML: ${e.message.split('\n')[0]}`) }
+    // prettyErrors puts "at line L, column C:" and a code excerpt after the message; keep the first line.
+    return { ok: false, file, problems: doc.errors.map((e) => `YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`) }
   }
   const raw: unknown = doc.toJS()
-  const parsed = ConfigSchema.safeParse(raw ?? {})
-  if (!parsed.success) return { ok: false, file, problems: formatIssues(parsed.error.issues) }
+  const parsed = ConfigSchema.safeParse(raw ?? {}, { reportInput: true })
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+    return { ok: false, file, problems: [...formatIssues(issues), ...problemsOfValidModels(raw, issues, baseDir)] }
+  }
   const config = resolvePaths(parsed.data, baseDir)
   const problems = semanticProblems(config)
   if (problems.length > 0) return { ok: false, file, problems }
   return { ok: true, file, config }
 }
 
+/** Read and validate a config file; a missing or unreadable file is a problem like any other. */
 export function loadConfigFile (file: string): LoadResult {
   const path = resolve(file)
   let text: string
@@ -58,15 +71,40 @@ export function loadConfigFile (file: string): LoadResult {
   return parseConfig(text, dirname(path), path)
 }
 
+/**
+ * When the schema rejects part of the file, the models it did not touch still get their semantic
+ * checks, so a schema error elsewhere (say `server.port`) does not hide a bad weight sum until the
+ * next run.
+ */
+function problemsOfValidModels (raw: unknown, issues: readonly z.core.$ZodIssue[], baseDir: string): string[] {
+  if (!isRecord(raw) || !isRecord(raw.models)) return []
+  if (Object.keys(raw.models).length === 0) return ['models: at least one model is required']
+  const broken = new Set(issues.filter((i) => i.path[0] === 'models' && i.path.length > 1).map((i) => i.path[1]))
+  const problems: string[] = []
+  for (const [name, rawModel] of Object.entries(raw.models)) {
+    if (broken.has(name)) continue
+    const model = ModelSchema.safeParse(rawModel)
+    if (model.success) problems.push(...modelProblems(name, resolveModelPaths(model.data, baseDir)))
+  }
+  return problems
+}
+
+function isRecord (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 /** File paths in the config are relative to the config file; make them absolute once, here. */
 function resolvePaths (config: Config, baseDir: string): Config {
-  for (const model of Object.values(config.models)) {
-    for (const version of Object.values(model.versions)) {
-      if (version.transform !== undefined) version.transform = resolve(baseDir, version.transform)
-      if (version.tls?.ca !== undefined) version.tls.ca = resolve(baseDir, version.tls.ca)
-    }
-    if (model.drift !== undefined) model.drift.reference = resolve(baseDir, model.drift.reference)
-  }
+  for (const model of Object.values(config.models)) resolveModelPaths(model, baseDir)
   if (config.state.store === 'file') config.state.path = resolve(baseDir, config.state.path)
   return config
+}
+
+function resolveModelPaths (model: ModelConfig, baseDir: string): ModelConfig {
+  for (const version of Object.values(model.versions)) {
+    if (version.transform !== undefined) version.transform = resolve(baseDir, version.transform)
+    if (version.tls?.ca !== undefined) version.tls.ca = resolve(baseDir, version.tls.ca)
+  }
+  if (model.drift !== undefined) model.drift.reference = resolve(baseDir, model.drift.reference)
+  return model
 }

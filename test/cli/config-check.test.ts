@@ -1,0 +1,77 @@
+/**
+ * `headliner config check FILE`, run as a user runs it: the real bin over the compiled dist/.
+ * `npm test` builds first; run `npm run build` before running this file alone.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, it, expect } from 'vitest'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+const FIXTURES = join(ROOT, 'test/fixtures/config')
+
+function headliner (...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  if (!existsSync(join(ROOT, 'dist/main.js'))) {
+    throw new Error('dist/main.js is missing: run `npm run build` first (`npm test` does it for you)')
+  }
+  const run = spawnSync(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 })
+  if (run.error !== undefined) throw run.error
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+describe('headliner config check', () => {
+  it('prints ok and one summary line per model for a valid file, exit 0', () => {
+    const file = join(FIXTURES, 'valid-full.yaml')
+    const run = headliner('config', 'check', file)
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    expect(run.stdout.split('\n')).toEqual([
+      `ok: ${file}`,
+      '  hit-predictor: v1 90%, v2 10%, v3 shadow 100% (sticky on x-user-id)',
+      '  genre-tagger: a 50%, b 50%, c shadow 12.5%',
+      '  tempo-regressor: live 100%, next shadow 0%',
+      ''
+    ])
+  })
+
+  it('resolves a relative FILE against the working directory', () => {
+    const run = headliner('config', 'check', 'test/fixtures/config/valid-minimal.yaml')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toBe(`ok: ${join(FIXTURES, 'valid-minimal.yaml')}\n  hit-predictor: v1 100%\n`)
+  })
+
+  it('prints every problem with its path for an invalid file, exit 1', () => {
+    const file = join(FIXTURES, 'invalid-many.yaml')
+    const run = headliner('config', 'check', file)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe([
+      `${file}: 3 problems`,
+      '  server.port: Too big: expected number to be <=65535',
+      '  models.hit-predictor.versions.v2.url: must be http or https, got "ftp"',
+      '  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110',
+      ''
+    ].join('\n'))
+  })
+
+  it('says "1 problem" (singular) for a one-defect file', () => {
+    const file = join(FIXTURES, 'invalid-weights-sum.yaml')
+    const run = headliner('config', 'check', file)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe(`${file}: 1 problem\n  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110\n`)
+  })
+
+  it('reports a missing file as a problem, exit 1, without a stack trace', () => {
+    const file = join(FIXTURES, 'does-not-exist.yaml')
+    const run = headliner('config', 'check', file)
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe(`${file}: 1 problem\n  cannot read config: ENOENT: no such file or directory, open '${file}'\n`)
+    expect(run.stderr).toBe('')
+  })
+
+  it('prints usage and exits 2 when FILE is missing', () => {
+    const run = headliner('config', 'check')
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('headliner config check FILE')
+  })
+})
