@@ -19,6 +19,10 @@ import { registerHealthRoutes } from './gateway/health.js'
 import type { Observer } from './gateway/call.js'
 import { buildAdminApp } from './admin/app.js'
 import { ShadowDispatcher } from './shadow/dispatcher.js'
+import { DriftMonitor } from './drift/monitor.js'
+import { TransformRegistry } from './transform/registry.js'
+import { checkContract } from './transform/contract.js'
+import { shadowRequest } from './gateway/shadow-request.js'
 
 export interface AppDeps {
   config: Config
@@ -45,14 +49,16 @@ export interface App {
   shadow: ShadowDispatcher
   /** Probe the upstreams once and start periodic probing. */
   start (): Promise<void>
-  /** Swap in a new validated config (the file watcher calls this), then probe the new versions. */
-  reload (config: Config): void
+  /** Load a new validated config's transforms, swap it in, then probe the new versions. Throws (and swaps nothing) when a transform does not load. */
+  reload (config: Config): Promise<void>
+  drift: DriftMonitor
   close (): Promise<void>
 }
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
-  const runtime = new Runtime(deps.config, metrics)
+  const transforms = new TransformRegistry()
+  const runtime = new Runtime(deps.config, metrics, await transforms.load(deps.config))
   let origins = originSettings(deps.config)
   runtime.onSwap((s) => { origins = originSettings(s.config) })
   const primaryAgent = createAgent(() => origins, 'primary')
@@ -63,18 +69,24 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     metrics,
     log: deps.logger,
     random,
-    // The shadow gets the same bytes the primary upstream got, on its own path.
-    requestFor: (call, version) => call.upstreamBody === undefined
-      ? undefined
-      : { path: call.upstreamKind === 'v1' ? version.target.predictPath : version.target.inferPath, body: call.upstreamBody, kind: call.upstreamKind ?? 'v2' }
+    requestFor: shadowRequest
   })
-  const observers: Observer[] = [shadow]
+  const drift = new DriftMonitor({ metrics, log: deps.logger })
+  drift.configure(runtime.snapshot)
+  runtime.onSwap((s) => drift.configure(s))
+  const observers: Observer[] = [shadow, drift]
   const prober = new ReadinessProber({
     runtime,
     agent: primaryAgent,
     log: deps.logger,
     intervalMs: deps.probe?.intervalMs ?? 5000,
-    timeoutMs: deps.probe?.timeoutMs ?? 1000
+    timeoutMs: deps.probe?.timeoutMs ?? 1000,
+    // A version whose transform contradicts its upstream's metadata must not serve: it would label nonsense.
+    checkMetadata: (_model, version, metadata) => {
+      if (version.transform === undefined) return { ok: true }
+      const c = checkContract(version.transform, metadata)
+      return c.ok ? { ok: true, tensors: { input: c.input, output: c.output } } : { ok: false, reason: `transform ${version.transform.file} does not match the upstream: ${c.reason}` }
+    }
   })
 
   const data = Fastify({
@@ -103,7 +115,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   registerInferRoutes(data, { runtime, metrics, random, observers })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, adminToken: deps.adminToken })
 
   return {
     data,
@@ -114,12 +126,13 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     primaryAgent,
     shadowAgent,
     shadow,
+    drift,
     async start () {
       await prober.probeAll()
       prober.start()
     },
-    reload (config: Config) {
-      runtime.applyConfig(config)
+    async reload (config: Config) {
+      runtime.applyConfig(config, await transforms.load(config))
       metrics.configReloads.labels('success').inc()
       void prober.probeAll()
     },

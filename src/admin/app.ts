@@ -8,6 +8,7 @@ import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Runtime } from '../gateway/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
+import type { DriftMonitor } from '../drift/monitor.js'
 import { installErrorHandling } from '../app.js'
 import { errors } from '../errors.js'
 import { bearerAuth } from './auth.js'
@@ -17,6 +18,7 @@ export interface AdminDeps {
   registry: Registry
   runtime: Runtime
   shadow: ShadowDispatcher
+  drift: DriftMonitor
   /** Bearer token of the admin API; undefined disables it. */
   adminToken: string | undefined
 }
@@ -26,6 +28,8 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   installErrorHandling(admin)
   admin.get('/metrics', async (_request, reply) => {
+    // Drift counts accumulate in arrays on the request path; they reach the counters here.
+    deps.drift.flush()
     const text = await deps.registry.metrics()
     return reply.type(deps.registry.contentType).send(text)
   })
@@ -62,6 +66,14 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
           pairs: stats.filter((s) => s.shadow === v.name)
         }))
       }
+    })
+
+    api.get<{ Params: { model: string } }>('/admin/models/:model/drift', async (request) => {
+      const m = runtime.model(request.params.model)
+      if (m === undefined) throw errors.unknownModel(request.params.model)
+      const status = deps.drift.status(m.name)
+      if (status === undefined) throw errors.badRequest(`models.${m.name}.drift`, 'drift is not configured for this model (no reference profile)')
+      return status
     })
 
     api.get<{ Params: { model: string }; Querystring: { limit?: string } }>('/admin/models/:model/shadow/diffs', async (request) => {

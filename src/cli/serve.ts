@@ -28,8 +28,13 @@ export async function serve (config: Config, logger: Logger, opts: { version: st
         const current = app.runtime.snapshot.config
         const restartNeeded = (['server', 'admin', 'state'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(result.config[k]))
         if (restartNeeded.length > 0) logger.warn({ fields: restartNeeded }, 'config: these sections change only on restart; the rest is applied now')
-        app.reload({ ...result.config, server: current.server, admin: current.admin, state: current.state })
-        logger.info({ file: result.file }, 'config reloaded')
+        app.reload({ ...result.config, server: current.server, admin: current.admin, state: current.state }).then(() => {
+          logger.info({ file: result.file }, 'config reloaded')
+        }, (err: unknown) => {
+          app.metrics.configReloads.labels('failure').inc()
+          const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message]
+          logger.error({ file: result.file, problems }, 'config change refused; the last good config keeps serving')
+        })
       },
       refuse: (result) => {
         app.metrics.configReloads.labels('failure').inc()

@@ -16,8 +16,8 @@ export interface Call {
   readonly requestId: string
   /** The parsed client body (after validation). */
   parsed?: unknown
-  /** The rows sent upstream when the gateway built them (transform), else undefined. */
-  rows?: number[][]
+  /** Named-feature instances of a v1 call, when the version's transform turned them into a tensor. */
+  instances?: unknown[]
   /** The exact bytes sent upstream (shared with shadows: read once). */
   upstreamBody?: Buffer
   /** Path used at the upstream, e.g. /v2/models/hit-predictor/infer. */

@@ -14,6 +14,7 @@ import { checkPredictRequest } from '../protocol/v1.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
 import { forward, readBody } from '../proxy/forward.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { preProcess, postProcess } from './transform-step.js'
 import type { Call, Observer, Protocol } from './call.js'
 import type { ModelRuntime, Runtime } from './runtime.js'
 
@@ -61,14 +62,22 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       if (!checked.ok) throw errors.badRequest('request', checked.error)
       call.upstreamPath = version.target.inferPath
       call.upstreamKind = 'v2'
+      call.upstreamBody = request.body as Buffer
     } else {
       const checked = checkPredictRequest(parsed)
       if (!checked.ok) throw errors.badRequest('request', checked.error)
-      if (checked.value.named) throw errors.badRequest('instances[0]', `version "${version.name}" has no transform, so instances must be arrays of numbers`)
-      call.upstreamPath = version.target.predictPath
-      call.upstreamKind = 'v1'
+      if (checked.value.named) {
+        // named features in: the version's own transform builds its OIP v2 tensor
+        call.instances = checked.value.instances
+        call.upstreamBody = preProcess(call, metrics)
+        call.upstreamPath = version.target.inferPath
+        call.upstreamKind = 'v2'
+      } else {
+        call.upstreamBody = request.body as Buffer
+        call.upstreamPath = version.target.predictPath
+        call.upstreamKind = 'v1'
+      }
     }
-    call.upstreamBody = request.body as Buffer
 
     // 3. forward
     const started = performance.now()
@@ -88,14 +97,18 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (res.statusCode >= 500) call.upstreamError = 'status'
 
     // 4. reply: stream straight through unless something needs the answer
-    if (!observers.some((o) => o.wantsResponse(model))) return reply.send(res.stream)
+    const labelled = call.instances !== undefined && res.statusCode === 200
+    if (!labelled && !observers.some((o) => o.wantsResponse(model))) return reply.send(res.stream)
     try {
       call.responseBody = await readBody(res.stream, MAX_RESPONSE_BYTES)
     } catch (err) {
       call.upstreamError = 'protocol'
       throw errors.upstreamProtocol(model.name, version.name, (err as Error).message)
     }
-    return reply.send(call.responseBody)
+    if (!labelled) return reply.send(call.responseBody)
+    // named features in, labels out: the version's own post-processing
+    reply.removeHeader('content-length')
+    return reply.type('application/json').send(postProcess(call, metrics))
   }
 
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) =>

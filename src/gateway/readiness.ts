@@ -8,8 +8,9 @@ import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Readiness, Runtime, VersionRuntime } from './runtime.js'
 
-/** Extra checks on a version's metadata (the transform contract). Returns a reason when it fails. */
-export type MetadataCheck = (model: string, version: VersionRuntime, metadata: unknown) => string | undefined
+/** Extra checks on a version's metadata (the transform contract): a reason to refuse, or the tensor names to use. */
+export type MetadataCheck = (model: string, version: VersionRuntime, metadata: unknown) =>
+  { ok: false; reason: string } | { ok: true; tensors?: { input: string; output: string } }
 
 export interface ProberOptions {
   runtime: Runtime
@@ -72,11 +73,12 @@ export class ReadinessProber {
       const meta = await this.#get(target.origin, target.metadataPath)
       if (meta.status !== 200) return { ready: false, reason: `metadata ${target.metadataPath} answered ${meta.status}` }
       const metadata = meta.body
-      const reason = this.#opts.checkMetadata?.(model, version, metadata)
-      if (reason !== undefined) return { ready: false, reason, metadata }
+      const check = this.#opts.checkMetadata?.(model, version, metadata) ?? { ok: true }
+      if (!check.ok) return { ready: false, reason: check.reason, metadata }
+      const tensors = check.tensors
       const ready = await this.#get(target.origin, target.readyPath)
-      if (ready.status !== 200) return { ready: false, reason: `readiness ${target.readyPath} answered ${ready.status}`, metadata }
-      return { ready: true, reason: 'ready', metadata }
+      if (ready.status !== 200) return { ready: false, reason: `readiness ${target.readyPath} answered ${ready.status}`, metadata, ...(tensors ? { tensors } : {}) }
+      return { ready: true, reason: 'ready', metadata, ...(tensors ? { tensors } : {}) }
     } catch (err) {
       return { ready: false, reason: `upstream ${target.origin} unreachable: ${(err as Error).message}` }
     }

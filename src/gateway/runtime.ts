@@ -8,12 +8,16 @@ import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { buildModelTable, type ModelTable, type RouteReason } from '../routing/table.js'
 import { targetOf, type UpstreamTarget } from '../proxy/upstreams.js'
+import type { Transform } from '../transform/types.js'
+import type { TransformTable } from '../transform/registry.js'
 
 export interface Readiness {
   ready: boolean
   reason: string
   /** The upstream's last OIP model metadata, when it answered. */
   metadata?: unknown
+  /** Tensor names to use with this upstream, from the transform contract check. */
+  tensors?: { input: string; output: string }
 }
 
 export interface VersionRuntime {
@@ -22,6 +26,8 @@ export interface VersionRuntime {
   readonly target: UpstreamTarget
   readonly readiness: Readiness
   readonly isShadow: boolean
+  /** The version's own pre/post-processing, when its config names one. */
+  readonly transform: Transform | undefined
 }
 
 export interface ModelRuntime {
@@ -45,11 +51,13 @@ export class Runtime {
   #snapshot: Snapshot
   #readiness = new Map<string, Readiness>()
   #weights: WeightOverrides = new Map()
+  #transforms: TransformTable
   readonly #metrics: Metrics
   readonly #listeners = new Set<(s: Snapshot) => void>()
 
-  constructor (config: Config, metrics: Metrics) {
+  constructor (config: Config, metrics: Metrics, transforms: TransformTable = new Map()) {
     this.#metrics = metrics
+    this.#transforms = transforms
     this.#snapshot = this.#compile(config)
   }
 
@@ -58,11 +66,15 @@ export class Runtime {
   model (name: string): ModelRuntime | undefined { return this.#snapshot.models.get(name) }
 
   /** Swap in a new (already validated) config. Readiness of versions that keep their URL carries over. */
-  applyConfig (config: Config): void {
+  applyConfig (config: Config, transforms: TransformTable = this.#transforms): void {
+    this.#transforms = transforms
     const old = this.#snapshot.config
     for (const [key] of this.#readiness) {
       const [m, v] = splitKey(key)
-      if (config.models[m]?.versions[v]?.url !== old.models[m]?.versions[v]?.url) this.#readiness.delete(key)
+      const before = old.models[m]?.versions[v]
+      const after = config.models[m]?.versions[v]
+      // A new URL or a new transform must be probed (and contract-checked) again before it serves.
+      if (after?.url !== before?.url || after?.transform !== before?.transform) this.#readiness.delete(key)
     }
     this.#swap(this.#compile(config))
   }
@@ -70,7 +82,7 @@ export class Runtime {
   setReadiness (model: string, version: string, readiness: Readiness): void {
     const key = `${model}\u0000${version}`
     const prev = this.#readiness.get(key)
-    if (prev?.ready === readiness.ready && prev.reason === readiness.reason && JSON.stringify(prev.metadata) === JSON.stringify(readiness.metadata)) return
+    if (prev?.ready === readiness.ready && prev.reason === readiness.reason && JSON.stringify([prev.metadata, prev.tensors]) === JSON.stringify([readiness.metadata, readiness.tensors])) return
     this.#readiness.set(key, Object.freeze({ ...readiness }))
     this.#swap(this.#compile(this.#snapshot.config))
   }
@@ -105,7 +117,8 @@ export class Runtime {
           config: v,
           target: targetOf(v.url, v.upstreamModel ?? name),
           readiness,
-          isShadow: v.mirror !== undefined
+          isShadow: v.mirror !== undefined,
+          transform: v.transform === undefined ? undefined : this.#transforms.get(v.transform)
         }))
         const weight = v.mirror === undefined ? (overrides?.get(vname) ?? v.weight) : 0
         this.#metrics.routeWeight.labels(name, vname).set(weight)

@@ -76,7 +76,10 @@ export class ShadowDispatcher implements Observer {
         continue
       }
       const req = this.#deps.requestFor(call, shadow)
-      if (req === undefined) continue
+      if (req === undefined) {
+        this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
+        continue
+      }
       primary ??= primaryAnswer(call, statusCode)
       this.#inflight.set(model.name, inflight + 1)
       this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'sent').inc()

@@ -1,0 +1,256 @@
+/**
+ * Drift at run time: an Observer that, after each reply, bins the request's features and the
+ * primary's top-1 class against the model's reference profile. The hot path only does a binary
+ * search and array increments; the Prometheus counters receive the accumulated deltas at scrape
+ * time (`flush`), and the per-process PSI/JS gauges are computed there too, over a sliding window.
+ */
+import type { Logger } from 'pino'
+import type { Metrics } from '../metrics/metrics.js'
+import type { Call, Observer } from '../gateway/call.js'
+import type { ModelRuntime, Snapshot } from '../gateway/runtime.js'
+import { rowsFromOipOutput, rowsFromV1Predictions } from '../shadow/rows.js'
+import { binIndex } from './bins.js'
+import { compileProfile, type CompiledProfile } from './compile.js'
+import { loadProfile } from './profile.js'
+import { jsDistance, psi } from './math.js'
+import { DriftWindow } from './window.js'
+import { featureVerdict, modelVerdict, type Verdict } from './verdict.js'
+import { extractRows } from './extract.js'
+
+export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; verdict: Verdict }
+export interface PredictionStatus { version: string; js: number | null; samples: number; verdict: Verdict }
+export interface DriftStatus {
+  model: string
+  reference: string
+  verdict: Verdict
+  reasons: string[]
+  thresholds: { psiWarn: number; psiAlert: number; js: number; minSamples: number }
+  features: FeatureStatus[]
+  predictions: PredictionStatus[]
+}
+
+interface ModelDrift {
+  key: string
+  model: string
+  reference: string
+  profile: CompiledProfile
+  /** Column order of the input tensor, as feature indices into the profile (-1: not tracked). */
+  columns: Int32Array
+  window: DriftWindow
+  /** Totals since start per feature and bin, and what the counters have been given so far. */
+  counts: Float64Array[]
+  exported: Float64Array[]
+  predictions: Map<string, { window: DriftWindow; counts: Float64Array; exported: Float64Array }>
+  settings: NonNullable<ModelRuntime['config']['drift']>
+}
+
+export class DriftMonitor implements Observer {
+  readonly #metrics: Metrics
+  readonly #log: Logger
+  readonly #now: () => number
+  #models = new Map<string, ModelDrift>()
+
+  constructor (deps: { metrics: Metrics; log: Logger; now?: () => number }) {
+    this.#metrics = deps.metrics
+    this.#log = deps.log
+    this.#now = deps.now ?? Date.now
+  }
+
+  /** (Re)build per-model state for a snapshot; keeps state (and counters) of unchanged models. */
+  configure (snapshot: Snapshot): void {
+    const next = new Map<string, ModelDrift>()
+    for (const model of snapshot.models.values()) {
+      const drift = model.config.drift
+      if (drift === undefined) continue
+      const columns = columnNames(model)
+      const key = JSON.stringify([drift, columns])
+      const prev = this.#models.get(model.name)
+      if (prev?.key === key) {
+        next.set(model.name, prev)
+        continue
+      }
+      try {
+        next.set(model.name, this.#build(model, drift, columns, key))
+      } catch (err) {
+        this.#log.error({ model: model.name, reference: drift.reference, err: (err as Error).message }, 'drift: reference profile not loaded; drift is off for this model')
+      }
+    }
+    this.#models = next
+  }
+
+  #build (model: ModelRuntime, drift: NonNullable<ModelRuntime['config']['drift']>, columnNamesList: readonly string[], key: string): ModelDrift {
+    const labels = [...model.versions.values()].find((v) => v.transform !== undefined)?.transform?.labels
+    const profile = compileProfile(loadProfile(drift.reference), labels === undefined ? {} : { classes: labels })
+    const columns = Int32Array.from(columnNamesList.map((n) => profile.featureIndex[n] ?? -1))
+    const m = this.#metrics
+    for (const f of profile.features) {
+      f.labels.forEach((bin, i) => {
+        m.featureReferenceRatio.labels(model.name, f.name, bin).set(f.reference[i]!)
+        m.featureObservations.labels(model.name, f.name, bin).inc(0)
+      })
+    }
+    if (profile.prediction !== undefined) {
+      profile.prediction.classes.forEach((c, i) => m.predictionReferenceRatio.labels(model.name, c).set(profile.prediction!.reference[i]!))
+    }
+    return {
+      key,
+      model: model.name,
+      reference: drift.reference,
+      profile,
+      columns,
+      window: new DriftWindow(profile.featureBinCounts, windowSpec(drift.window), this.#now),
+      counts: profile.features.map((f) => new Float64Array(f.labels.length)),
+      exported: profile.features.map((f) => new Float64Array(f.labels.length)),
+      predictions: new Map(),
+      settings: drift
+    }
+  }
+
+  wantsResponse (model: ModelRuntime): boolean {
+    return this.#models.get(model.name)?.profile.prediction !== undefined
+  }
+
+  afterReply (call: Call, statusCode: number): void {
+    const d = this.#models.get(call.model.name)
+    if (d === undefined || statusCode !== 200 || call.upstreamError !== undefined) return
+    this.#observeFeatures(d, call)
+    if (d.profile.prediction !== undefined && call.responseBody !== undefined) this.#observePrediction(d, call)
+  }
+
+  #observeFeatures (d: ModelDrift, call: Call): void {
+    const rows = extractRows(call.parsed, d.columns.length)
+    if (rows === undefined) return
+    const bins = new Int32Array(d.profile.features.length)
+    for (const row of rows) {
+      bins.fill(-1)
+      for (let c = 0; c < d.columns.length; c++) {
+        const f = d.columns[c]!
+        if (f < 0) continue
+        const x = typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>)[d.profile.features[f]!.name] : (row as unknown[])[c]
+        if (typeof x !== 'number') continue
+        const bin = binIndex(d.profile.features[f]!.edges, x)
+        bins[f] = bin
+        if (bin >= 0) d.counts[f]![bin]!++
+      }
+      d.window.observeAll(bins)
+    }
+  }
+
+  #observePrediction (d: ModelDrift, call: Call): void {
+    const prediction = d.profile.prediction!
+    let body: unknown
+    try {
+      body = JSON.parse(call.responseBody!.toString('utf8'))
+    } catch {
+      return
+    }
+    const rows = call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
+    if (!rows.ok) return
+    const labels = call.version.transform?.labels ?? (prediction.classes.length === rows.rows[0]?.length ? prediction.classes : undefined)
+    let p = d.predictions.get(call.version.name)
+    if (p === undefined) {
+      p = { window: new DriftWindow([prediction.classes.length], windowSpec(d.settings.window), this.#now), counts: new Float64Array(prediction.classes.length), exported: new Float64Array(prediction.classes.length) }
+      d.predictions.set(call.version.name, p)
+    }
+    for (const row of rows.rows) {
+      let best = 0
+      for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i
+      const code = labels?.[best] ?? String(best)
+      const cls = prediction.index[code]
+      if (cls === undefined) continue
+      p.counts[cls]!++
+      p.window.observe(0, cls)
+    }
+  }
+
+  /** Push counter deltas and recompute the window gauges; called before each scrape and by /status. */
+  flush (): void {
+    const m = this.#metrics
+    for (const d of this.#models.values()) {
+      d.profile.features.forEach((f, fi) => {
+        const counts = d.counts[fi]!
+        const exported = d.exported[fi]!
+        for (let b = 0; b < counts.length; b++) {
+          const delta = counts[b]! - exported[b]!
+          if (delta > 0) {
+            m.featureObservations.labels(d.model, f.name, f.labels[b]!).inc(delta)
+            exported[b] = counts[b]!
+          }
+        }
+      })
+      const prediction = d.profile.prediction
+      if (prediction !== undefined) {
+        for (const [version, p] of d.predictions) {
+          for (let c = 0; c < p.counts.length; c++) {
+            const delta = p.counts[c]! - p.exported[c]!
+            if (delta > 0) {
+              m.predictionClass.labels(d.model, version, prediction.classes[c]!).inc(delta)
+              p.exported[c] = p.counts[c]!
+            }
+          }
+        }
+      }
+      const status = this.#statusOf(d)
+      for (const f of status.features) {
+        if (f.psi === null || f.js === null) {
+          m.featureDriftPsi.remove(d.model, f.feature)
+          m.featureDriftJs.remove(d.model, f.feature)
+        } else {
+          m.featureDriftPsi.labels(d.model, f.feature).set(f.psi)
+          m.featureDriftJs.labels(d.model, f.feature).set(f.js)
+        }
+      }
+      for (const p of status.predictions) {
+        if (p.js === null) m.predictionDriftJs.remove(d.model, p.version)
+        else m.predictionDriftJs.labels(d.model, p.version).set(p.js)
+      }
+    }
+  }
+
+  status (model: string): DriftStatus | undefined {
+    const d = this.#models.get(model)
+    return d === undefined ? undefined : this.#statusOf(d)
+  }
+
+  #statusOf (d: ModelDrift): DriftStatus {
+    const thresholds = { ...d.settings.thresholds, minSamples: d.settings.minSamples }
+    const features: FeatureStatus[] = d.profile.features.map((f, fi) => {
+      const samples = d.window.samples(fi)
+      if (samples < thresholds.minSamples) return { feature: f.name, psi: null, js: null, samples, verdict: 'insufficient_data' }
+      const counts = d.window.counts(fi)
+      const scores = { psi: psi(f.reference, counts), js: jsDistance(f.reference, counts), samples }
+      return { feature: f.name, psi: scores.psi, js: scores.js, samples, verdict: featureVerdict(scores, thresholds) }
+    })
+    const predictions: PredictionStatus[] = []
+    const prediction = d.profile.prediction
+    if (prediction !== undefined) {
+      for (const [version, p] of d.predictions) {
+        const samples = p.window.samples(0)
+        if (samples < thresholds.minSamples) {
+          predictions.push({ version, js: null, samples, verdict: 'insufficient_data' })
+          continue
+        }
+        const js = jsDistance(prediction.reference, p.window.counts(0))
+        predictions.push({ version, js, samples, verdict: featureVerdict({ psi: 0, js, samples }, thresholds) })
+      }
+    }
+    const parts: Record<string, Verdict> = {}
+    for (const f of features) parts[`feature ${f.feature}`] = f.verdict
+    for (const p of predictions) parts[`prediction ${p.version}`] = p.verdict
+    const rollup = modelVerdict(parts)
+    return { model: d.model, reference: d.reference, verdict: rollup.verdict, reasons: rollup.reasons, thresholds, features, predictions }
+  }
+}
+
+/** The input tensor's column names: the transform's features of a serving version, else the profile's order. */
+function columnNames (model: ModelRuntime): string[] {
+  const withTransform = [...model.versions.values()].find((v) => !v.isShadow && v.transform !== undefined)
+  if (withTransform?.transform !== undefined) return [...withTransform.transform.features]
+  const reference = model.config.drift?.reference
+  if (reference === undefined) return []
+  return Object.keys(loadProfile(reference).features)
+}
+
+function windowSpec (w: NonNullable<ModelRuntime['config']['drift']>['window']) {
+  return w.kind === 'count' ? { kind: 'count' as const, size: w.size } : { kind: 'time' as const, seconds: w.seconds, buckets: w.buckets }
+}

@@ -1,0 +1,63 @@
+/**
+ * The transform steps of the request path: named features -> the version's tensor (pre), the
+ * version's output tensor -> labelled predictions (post). Timed and counted; a failure becomes the
+ * right HTTP error (caller 400, upstream 502, transform 500) and never a half-labelled answer.
+ */
+import { errors, HeadlinerError } from '../errors.js'
+import type { Metrics } from '../metrics/metrics.js'
+import { fromOipResponse, post, pre, toOipRequest } from '../transform/index.js'
+import type { TransformFailure } from '../transform/types.js'
+import type { Call } from './call.js'
+
+export function preProcess (call: Call, metrics: Metrics): Buffer {
+  const { model, version } = call
+  const t = version.transform
+  if (t === undefined) {
+    throw errors.badRequest('instances[0]', `version "${version.name}" of model "${model.name}" has no transform, so instances must be arrays of numbers`)
+  }
+  const started = performance.now()
+  const result = pre(t, call.instances)
+  if (!result.ok) {
+    metrics.transformErrors.labels(model.name, version.name, 'pre').inc()
+    throw failure(call, 'pre', result)
+  }
+  const id = (call.parsed as { id?: unknown }).id
+  const body = toOipRequest(t, result.batch, { id: typeof id === 'string' ? id : call.requestId, inputName: version.readiness.tensors?.input })
+  const bytes = Buffer.from(JSON.stringify(body))
+  metrics.transformDuration.labels(model.name, version.name, 'pre').observe((performance.now() - started) / 1000)
+  return bytes
+}
+
+export function postProcess (call: Call, metrics: Metrics): string {
+  const { model, version } = call
+  const t = version.transform!
+  const started = performance.now()
+  let answer: unknown
+  try {
+    answer = JSON.parse(call.responseBody!.toString('utf8'))
+  } catch {
+    metrics.transformErrors.labels(model.name, version.name, 'post').inc()
+    call.upstreamError = 'protocol'
+    throw errors.upstreamProtocol(model.name, version.name, 'the answer is not JSON')
+  }
+  const rows = call.instances!.length
+  const out = fromOipResponse(t, answer, rows, version.readiness.tensors?.output)
+  const result = out.ok ? post(t, out.batch) : out
+  if (!result.ok) {
+    metrics.transformErrors.labels(model.name, version.name, 'post').inc()
+    if (result.fault === 'upstream') call.upstreamError = 'protocol'
+    throw failure(call, 'post', result)
+  }
+  const text = JSON.stringify({ predictions: result.predictions, model: model.name, version: version.name })
+  metrics.transformDuration.labels(model.name, version.name, 'post').observe((performance.now() - started) / 1000)
+  return text
+}
+
+function failure (call: Call, stage: 'pre' | 'post', f: TransformFailure): HeadlinerError {
+  const { model, version } = call
+  switch (f.fault) {
+    case 'caller': return errors.badRequest('request', f.error)
+    case 'upstream': return errors.upstreamProtocol(model.name, version.name, f.error)
+    default: return errors.transformFailed(model.name, version.name, stage, f.error)
+  }
+}
