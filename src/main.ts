@@ -12,12 +12,18 @@ import { pino, type Logger } from 'pino'
 import { loadConfigFile } from './config/load.js'
 import { configCheck } from './cli/config-check.js'
 import { serve, type RunningGateway } from './cli/serve.js'
-import { demoBanner, demoConfig, startDemoModels } from './cli/demo.js'
+import { demoBanner, demoConfig, startDemoModels, type DemoOptions } from './cli/demo.js'
+import { profileBuild } from './cli/profile-build.js'
+import { trainingSet } from './demo/training-set.js'
+import { parseDuration, runTraffic } from './demo/traffic.js'
 
 const USAGE = `usage:
-  headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001]
+  headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001] [--scenario default|stale-transform]
+  headliner demo traffic [--url http://127.0.0.1:8080] [--model hit-predictor] [--rps 50] [--duration 60s] [--drift 0] [--named] [--users 1000] [--seed 1]
+  headliner demo training-set [--rows 5000] [--seed 1]
   headliner serve --config FILE
   headliner config check FILE
+  headliner profile build --input songs.jsonl|songs.csv --model NAME [--bins 10] [--features a,b,c]
 env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token)`
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -68,17 +74,62 @@ async function main (argv: string[]): Promise<number> {
       onSignals(log, loaded.config.server.shutdownGraceMs, gw.close)
       return -1
     }
+    case 'profile': {
+      if (rest[0] !== 'build') break
+      const { values } = parseArgs({ args: rest.slice(1), options: { input: { type: 'string' }, model: { type: 'string' }, bins: { type: 'string', default: '10' }, features: { type: 'string' } } })
+      if (values.input === undefined || values.model === undefined) break
+      await profileBuild({ input: values.input, model: values.model, bins: Number(values.bins), ...(values.features !== undefined ? { features: values.features.split(',') } : {}) }, process.stdout)
+      return 0
+    }
     case 'demo': {
+      if (rest[0] === 'training-set') {
+        const { values } = parseArgs({ args: rest.slice(1), options: { rows: { type: 'string', default: '5000' }, seed: { type: 'string', default: '1' } } })
+        for (const line of trainingSet(Number(values.rows), Number(values.seed))) process.stdout.write(line + '\n')
+        return 0
+      }
+      if (rest[0] === 'traffic') {
+        const { values } = parseArgs({
+          args: rest.slice(1),
+          options: {
+            url: { type: 'string', default: 'http://127.0.0.1:8080' },
+            model: { type: 'string', default: 'hit-predictor' },
+            rps: { type: 'string', default: '50' },
+            duration: { type: 'string', default: '60s' },
+            drift: { type: 'string', default: '0' },
+            named: { type: 'boolean', default: false },
+            users: { type: 'string', default: '1000' },
+            seed: { type: 'string', default: '1' }
+          }
+        })
+        const report = await runTraffic({
+          url: values.url,
+          model: values.model,
+          rps: Number(values.rps),
+          durationMs: parseDuration(values.duration),
+          drift: Number(values.drift),
+          named: values.named,
+          users: Number(values.users),
+          seed: Number(values.seed)
+        }, (r) => console.error(`sent ${r.sent}, ok ${r.ok}, failed ${r.failed}`))
+        console.log(JSON.stringify(report))
+        return report.failed > 0 ? 1 : 0
+      }
       const { values } = parseArgs({
         args: rest,
         options: {
           host: { type: 'string', default: '0.0.0.0' },
           port: { type: 'string', default: '8080' },
           'admin-port': { type: 'string', default: '9901' },
-          'model-port': { type: 'string', default: '9001' }
+          'model-port': { type: 'string', default: '9001' },
+          scenario: { type: 'string', default: 'default' }
         }
       })
-      const opts = { host: values.host, port: Number(values.port), adminPort: Number(values['admin-port']), modelPort: Number(values['model-port']) }
+      const scenario = values.scenario === 'stale-transform' ? 'stale-transform' : values.scenario === 'default' ? 'default' : undefined
+      if (scenario === undefined) {
+        console.error(`--scenario must be default or stale-transform, got "${values.scenario}"`)
+        return 2
+      }
+      const opts: DemoOptions = { host: values.host, port: Number(values.port), adminPort: Number(values['admin-port']), modelPort: Number(values['model-port']), scenario }
       const log = createLogger()
       const models = await startDemoModels(opts)
       const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
@@ -86,7 +137,7 @@ async function main (argv: string[]): Promise<number> {
       // The demo prints a token so that the admin API can be tried at once; `serve` never invents one.
       const adminToken = process.env.HEADLINER_ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
       const gw = await serve(config, log, { version: pkg.version, adminToken })
-      console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl, adminToken))
+      console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl, adminToken, opts.scenario))
       onSignals(log, config.server.shutdownGraceMs, async () => {
         await gw.close()
         await Promise.all(models.map((m) => m.close()))

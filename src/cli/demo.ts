@@ -2,8 +2,12 @@
  * `headliner demo`: the built-in hit predictor, no config needed. Starts the demo model server's
  * three versions on local ports and the gateway in front of them: v1 90%, v2 10%, v3 a shadow.
  */
+import { fileURLToPath } from 'node:url'
 import { ConfigSchema, type Config } from '../config/schema.js'
 import { startModelServer, type RunningModelServer } from '../demo/model-server.js'
+
+/** The hit predictor's artifacts (transforms, labels, reference profile): `models/` at the package root. */
+export const MODELS_DIR = fileURLToPath(new URL('../../models/hit-predictor/', import.meta.url))
 
 export interface DemoOptions {
   host: string
@@ -11,6 +15,12 @@ export interface DemoOptions {
   modelPort: number
   port: number
   adminPort: number
+  /**
+   * `default`: v1 90%, v2 10%, v3 a shadow, each with its own transform.
+   * `stale-transform`: v3 serves 20% but was deployed with v2's processing: the contract check marks
+   * it not ready and its traffic falls back to v1 and v2.
+   */
+  scenario: 'default' | 'stale-transform'
 }
 
 export async function startDemoModels (opts: Pick<DemoOptions, 'modelPort'>): Promise<RunningModelServer[]> {
@@ -23,6 +33,8 @@ export async function startDemoModels (opts: Pick<DemoOptions, 'modelPort'>): Pr
 
 /** The demo's config, as if read from YAML (so defaults apply exactly as for a user's file). */
 export function demoConfig (opts: DemoOptions, urls: { v1: string; v2: string; v3: string }): Config {
+  const transform = (v: string) => `${MODELS_DIR}${v}/transform.yaml`
+  const stale = opts.scenario === 'stale-transform'
   return ConfigSchema.parse({
     schemaVersion: 1,
     server: { host: opts.host, port: opts.port },
@@ -32,29 +44,37 @@ export function demoConfig (opts: DemoOptions, urls: { v1: string; v2: string; v
         sticky: { header: 'x-user-id' },
         timeoutMs: 2000,
         versions: {
-          v1: { url: urls.v1, weight: 90 },
-          v2: { url: urls.v2, weight: 10 },
-          v3: { url: urls.v3, weight: 0, mirror: 100 }
-        }
+          v1: { url: urls.v1, weight: stale ? 70 : 90, transform: transform('v1') },
+          v2: { url: urls.v2, weight: 10, transform: transform('v2') },
+          v3: stale
+            ? { url: urls.v3, weight: 20, transform: transform('v2') }
+            : { url: urls.v3, weight: 0, mirror: 100, transform: transform('v3') }
+        },
+        drift: { reference: `${MODELS_DIR}reference.json` }
       }
     }
   })
 }
 
-export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string): string {
+export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string, scenario: DemoOptions['scenario']): string {
+  const named = JSON.stringify({ instances: [{ danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1, instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000 }] })
   const body = JSON.stringify({
     inputs: [{ name: 'song_features', shape: [1, 12], datatype: 'FP32', data: [0.71, 0.8, 5, -5.2, 1, 0.05, 0.1, 0, 0.12, 0.6, 118, 201000] }]
   })
   return [
     '',
-    'Headliner demo: hit-predictor v1 (90%), v2 (10%), v3 (shadow)',
+    scenario === 'stale-transform'
+      ? 'Headliner demo (stale-transform): hit-predictor v1 70%, v2 10%, v3 20% deployed with v2\'s processing (watch it refused)'
+      : 'Headliner demo: hit-predictor v1 (90%), v2 (10%), v3 (shadow), each with its own transform',
     `  data plane   ${dataUrl}`,
     `  metrics      ${adminUrl}/metrics`,
     `  admin API    ${adminUrl}/admin/models  (authorization: Bearer ${adminToken})`,
     '',
     'Try:',
     `  curl -s -i ${dataUrl}/v2/models/hit-predictor/infer -H 'content-type: application/json' -H 'x-user-id: alice' -d '${body}'`,
+    `  curl -s ${dataUrl}/v1/models/hit-predictor:predict -d '${named}'`,
     `  curl -s ${adminUrl}/admin/models/hit-predictor/shadow -H 'authorization: Bearer ${adminToken}'`,
+    `  npm run headliner -- demo traffic --url ${dataUrl} --rps 50 --duration 60s --drift 0.5`,
     ''
   ].join('\n')
 }

@@ -216,7 +216,7 @@ export class DriftMonitor implements Observer {
     const thresholds = { ...d.settings.thresholds, minSamples: d.settings.minSamples }
     const features: FeatureStatus[] = d.profile.features.map((f, fi) => {
       const samples = d.window.samples(fi)
-      if (samples < thresholds.minSamples) return { feature: f.name, psi: null, js: null, samples, verdict: 'insufficient_data' }
+      if (samples < requiredSamples(thresholds, f.labels.length)) return { feature: f.name, psi: null, js: null, samples, verdict: 'insufficient_data' }
       const counts = d.window.counts(fi)
       const scores = { psi: psi(f.reference, counts), js: jsDistance(f.reference, counts), samples }
       return { feature: f.name, psi: scores.psi, js: scores.js, samples, verdict: featureVerdict(scores, thresholds) }
@@ -226,7 +226,7 @@ export class DriftMonitor implements Observer {
     if (prediction !== undefined) {
       for (const [version, p] of d.predictions) {
         const samples = p.window.samples(0)
-        if (samples < thresholds.minSamples) {
+        if (samples < requiredSamples(thresholds, prediction.classes.length)) {
           predictions.push({ version, js: null, samples, verdict: 'insufficient_data' })
           continue
         }
@@ -240,6 +240,20 @@ export class DriftMonitor implements Observer {
     const rollup = modelVerdict(parts)
     return { model: d.model, reference: d.reference, verdict: rollup.verdict, reasons: rollup.reasons, thresholds, features, predictions }
   }
+}
+
+/**
+ * Samples a window needs before its scores mean anything: the configured minimum, and at least
+ * enough that sampling noise alone stays below half the JS threshold. An empirical distribution of
+ * n samples over k bins sits, with no drift at all, at an expected JS divergence of about
+ * (k - 1) / (8 n) nats; requiring that to be at most (js / 2)^2 bits gives
+ * n >= (k - 1) / (8 ln 2 (js / 2)^2): 650 samples for 10 bins and 5,100 for 72 classes at js = 0.1.
+ * Below it the verdict is insufficient_data, so quiet hours raise no false alarm.
+ */
+export function requiredSamples (t: { minSamples: number; js: number }, bins: number): number {
+  const half = t.js / 2
+  const noiseFloor = half > 0 ? Math.ceil((bins - 1) / (8 * Math.LN2 * half * half)) : 0
+  return Math.max(t.minSamples, noiseFloor)
 }
 
 /** The input tensor's column names: the transform's features of a serving version, else the profile's order. */
