@@ -12,6 +12,7 @@ import type { DriftMonitor } from '../drift/monitor.js'
 import { installErrorHandling } from '../app.js'
 import { errors } from '../errors.js'
 import { bearerAuth } from './auth.js'
+import { modelStatuses } from './status.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -36,6 +37,8 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
 
   await admin.register(async (api) => {
     api.addHook('onRequest', bearerAuth(deps.adminToken))
+
+    api.get('/status', async () => modelStatuses(runtime, shadow, deps.drift))
 
     api.get('/admin/models', async () => ({
       models: [...runtime.snapshot.models.values()].map((m) => ({

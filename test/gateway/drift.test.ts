@@ -112,3 +112,17 @@ describe('drift on real traffic', () => {
     expect(text).toMatch(/headliner_prediction_reference_ratio\{model="hit-predictor",class="SE"\} /)
   })
 })
+
+describe('GET /status', () => {
+  it('shows the drift verdict with its thresholds, behind the admin token', async () => {
+    const gw = gateways[1]!
+    const res = await request(gw.adminUrl + '/status', { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(res.statusCode).toBe(200)
+    const body = await res.body.json() as { verdict: string; models: { model: string; verdict: string; reasons: string[]; drift: { verdict: string; thresholds: Record<string, number> } }[] }
+    expect(body.verdict).toBe('degraded')
+    expect(body.models[0]!.drift.verdict).toBe('alert')
+    expect(body.models[0]!.drift.thresholds).toEqual({ psiWarn: 0.1, psiAlert: 0.25, js: 0.1, minSamples: 200 })
+    expect(body.models[0]!.reasons.join(' ')).toMatch(/drift alert: .*feature tempo/)
+    expect((await request(gw.adminUrl + '/status')).statusCode).toBe(401)
+  })
+})
