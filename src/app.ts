@@ -36,6 +36,8 @@ export interface AppDeps {
   probe?: { intervalMs: number; timeoutMs: number }
   /** Bearer token of the admin API (env HEADLINER_ADMIN_TOKEN); undefined disables the API. */
   adminToken?: string
+  /** OpenTelemetry tracing was started (src/telemetry/tracing.ts). */
+  tracing?: boolean
 }
 
 export interface App {
@@ -112,7 +114,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     if (closing) reply.header('connection', 'close')
   })
   installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, random, observers })
+  registerInferRoutes(data, { runtime, metrics, random, observers, tracing: deps.tracing ?? false })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
   const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, adminToken: deps.adminToken })

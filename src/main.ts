@@ -16,6 +16,7 @@ import { demoBanner, demoConfig, startDemoModels, type DemoOptions } from './cli
 import { profileBuild } from './cli/profile-build.js'
 import { trainingSet } from './demo/training-set.js'
 import { parseDuration, runTraffic } from './demo/traffic.js'
+import { startTracing, tracingWanted, type Tracing } from './telemetry/tracing.js'
 
 const USAGE = `usage:
   headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001] [--scenario default|stale-transform]
@@ -24,7 +25,8 @@ const USAGE = `usage:
   headliner serve --config FILE
   headliner config check FILE
   headliner profile build --input songs.jsonl|songs.csv --model NAME [--bins 10] [--features a,b,c]
-env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token)`
+env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token),
+     OTEL_EXPORTER_OTLP_ENDPOINT (turns tracing on; other OTEL_* variables as the OpenTelemetry SDK reads them)`
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -34,6 +36,11 @@ function createLogger (): Logger {
     // Never log credentials, whatever a future log line includes.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' }
   })
+}
+
+/** Start tracing when an OTLP endpoint is configured; before any fastify instance exists. */
+function maybeTracing (): Tracing | undefined {
+  return tracingWanted(process.env) ? startTracing(process.env.OTEL_SERVICE_NAME ?? 'headliner') : undefined
 }
 
 /** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), then exit. */
@@ -69,9 +76,13 @@ async function main (argv: string[]): Promise<number> {
       const log = createLogger()
       const adminToken = process.env.HEADLINER_ADMIN_TOKEN
       if (adminToken === undefined || adminToken === '') log.warn('HEADLINER_ADMIN_TOKEN is not set: the admin API refuses every call')
-      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config, adminToken })
-      log.info({ data: gw.dataUrl, admin: gw.adminUrl }, 'headliner listening')
-      onSignals(log, loaded.config.server.shutdownGraceMs, gw.close)
+      const tracing = maybeTracing()
+      const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config, adminToken, tracing: tracing !== undefined })
+      log.info({ data: gw.dataUrl, admin: gw.adminUrl, tracing: tracing !== undefined }, 'headliner listening')
+      onSignals(log, loaded.config.server.shutdownGraceMs, async () => {
+        await gw.close()
+        await tracing?.shutdown()
+      })
       return -1
     }
     case 'profile': {
@@ -136,11 +147,13 @@ async function main (argv: string[]): Promise<number> {
       const config = demoConfig(opts, { v1, v2, v3 })
       // The demo prints a token so that the admin API can be tried at once; `serve` never invents one.
       const adminToken = process.env.HEADLINER_ADMIN_TOKEN ?? randomBytes(18).toString('base64url')
-      const gw = await serve(config, log, { version: pkg.version, adminToken })
+      const tracing = maybeTracing()
+      const gw = await serve(config, log, { version: pkg.version, adminToken, tracing: tracing !== undefined })
       console.log(demoBanner(gw.dataUrl.replace('0.0.0.0', '127.0.0.1'), gw.adminUrl, adminToken, opts.scenario))
       onSignals(log, config.server.shutdownGraceMs, async () => {
         await gw.close()
         await Promise.all(models.map((m) => m.close()))
+        await tracing?.shutdown()
       })
       return -1
     }

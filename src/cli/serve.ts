@@ -15,8 +15,8 @@ export interface RunningGateway {
   close (): Promise<void>
 }
 
-export async function serve (config: Config, logger: Logger, opts: { version: string; file?: string; adminToken?: string }): Promise<RunningGateway> {
-  const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken })
+export async function serve (config: Config, logger: Logger, opts: { version: string; file?: string; adminToken?: string; tracing?: boolean }): Promise<RunningGateway> {
+  const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
   await app.start()
   const dataUrl = await app.data.listen({ host: config.server.host, port: config.server.port })
   const adminUrl = await app.admin.listen({ host: config.admin.host, port: config.admin.port })

@@ -24,6 +24,8 @@ export interface InferDeps {
   /** Uniform [0, 1): the weighted split's randomness (tests pass a seeded one). */
   random: () => number
   observers: readonly Observer[]
+  /** Tracing is on: let the undici instrumentation own the outgoing traceparent. */
+  tracing: boolean
 }
 
 /** Largest upstream answer the gateway reads into memory (when it needs the body). */
@@ -34,7 +36,7 @@ declare module 'fastify' {
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, random, observers } = deps
+  const { runtime, metrics, random, observers, tracing } = deps
   app.decorateRequest('headliner', null)
 
   async function infer (request: FastifyRequest, reply: FastifyReply, protocol: Protocol, name: string, pinned?: string): Promise<FastifyReply> {
@@ -84,7 +86,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const res = await forward(request, reply, {
       url: version.target.origin + call.upstreamPath,
       body: call.upstreamBody,
-      timeoutMs: model.config.timeoutMs
+      timeoutMs: model.config.timeoutMs,
+      stripTraceContext: tracing
     })
     call.upstreamMs = performance.now() - started
     if (!res.ok) {

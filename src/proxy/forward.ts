@@ -30,6 +30,8 @@ export interface ForwardOptions {
   timeoutMs: number
   /** Extra request headers (for example the shadow marker). */
   headers?: Record<string, string>
+  /** Drop the incoming W3C trace context: set when tracing is on, because undici then injects its own. */
+  stripTraceContext: boolean
 }
 
 export function forward (request: FastifyRequest, reply: FastifyReply, opts: ForwardOptions): Promise<Forwarded> {
@@ -41,10 +43,13 @@ export function forward (request: FastifyRequest, reply: FastifyReply, opts: For
       rewriteRequestHeaders: (req, headers) => {
         const out: Record<string, unknown> = { ...headers, ...opts.headers }
         stripHopByHop(out)
-        // A traceparent is re-injected by the undici instrumentation when tracing is on; forwarding
-        // the incoming one as well would send two (see docs/observability.md).
-        delete out.traceparent
-        delete out.tracestate
+        // With tracing on, the undici instrumentation injects a traceparent that continues the
+        // incoming trace; forwarding the incoming one as well would send two. With tracing off the
+        // incoming context passes through untouched.
+        if (opts.stripTraceContext) {
+          delete out.traceparent
+          delete out.tracestate
+        }
         const prior = req.headers['x-forwarded-for']
         out['x-forwarded-for'] = prior === undefined ? req.ip : `${String(prior)}, ${req.ip}`
         out['x-forwarded-proto'] = req.protocol
