@@ -88,8 +88,9 @@ function defaults (spec: PanelSpec, steps?: Steps): Record<string, unknown> & { 
   }
 }
 
-function base (spec: PanelSpec, type: Panel['type'], h: number): Panel {
-  return { id: spec.id, type, title: spec.title, description: spec.description, gridPos: { h: spec.h ?? h, w: spec.w, x: 0, y: 0 }, datasource: DATASOURCE }
+/** Panels are 8 grid units (240 px) tall unless the spec says otherwise. */
+function base (spec: PanelSpec, type: Panel['type']): Panel {
+  return { id: spec.id, type, title: spec.title, description: spec.description, gridPos: { h: spec.h ?? 8, w: spec.w, x: 0, y: 0 }, datasource: DATASOURCE }
 }
 
 /**
@@ -108,7 +109,7 @@ export function timeseries (spec: PanelSpec & { stack?: boolean, steps?: Steps, 
     thresholdsStyle: { mode: spec.steps === undefined ? 'off' : 'dashed' }
   }
   return {
-    ...base(spec, 'timeseries', 8),
+    ...base(spec, 'timeseries'),
     targets: targets(spec.queries, false),
     fieldConfig: { defaults: { ...defaults(spec, spec.steps), custom }, overrides: [] },
     options: {
@@ -130,7 +131,7 @@ export function stat (spec: PanelSpec & { mappings?: Record<number, readonly [st
         options: Object.fromEntries(Object.entries(spec.mappings).map(([value, [text, color]], index) => [value, { text, color, index }]))
       }]
   return {
-    ...base(spec, 'stat', 4),
+    ...base(spec, 'stat'),
     targets: targets(spec.queries, false),
     fieldConfig: { defaults: { ...defaults(spec, spec.steps), mappings }, overrides: [] },
     options: {
@@ -152,7 +153,7 @@ export function stat (spec: PanelSpec & { mappings?: Record<number, readonly [st
 export function barchart (spec: PanelSpec & { xField: string }): Panel {
   const renameByName = Object.fromEntries(spec.queries.map((q, i) => [`Value #${REF_IDS[i]!}`, q.legend]))
   return {
-    ...base(spec, 'barchart', 8),
+    ...base(spec, 'barchart'),
     targets: targets(spec.queries, true),
     fieldConfig: { defaults: { ...defaults(spec), custom: { fillOpacity: 80, lineWidth: 1, gradientMode: 'none' } }, overrides: [] },
     options: {

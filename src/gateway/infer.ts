@@ -55,6 +55,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id) }
     request.headliner = call
     metrics.inflight.labels(model.name).inc()
+    // 'close' fires once per response, sent or cut short by the client: the one place to finish.
+    reply.raw.once('close', () => { afterReply(request, reply, call) })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
     const parsed = parseJson(request.body)
@@ -91,6 +93,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     })
     call.upstreamMs = performance.now() - started
     if (!res.ok) {
+      if (res.kind === 'aborted') return reply
       call.upstreamError = res.kind
       throw res.kind === 'timeout'
         ? errors.upstreamTimeout(model.name, version.name, model.config.timeoutMs)
@@ -127,19 +130,20 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     return infer(request, reply, 'v1', target.slice(0, colon))
   })
 
-  // 5. afterwards, off the reply path
-  app.addHook('onResponse', async (request, reply) => {
-    const call = request.headliner
-    if (call === null) return
+  // 5. afterwards, off the reply path. A response the client cut short is counted as 499 (nginx's
+  // "client closed request") and is neither mirrored nor observed.
+  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call): void {
     const { model, version, route } = call
+    const status = reply.raw.writableFinished ? reply.statusCode : 499
     metrics.inflight.labels(model.name).dec()
-    metrics.requests.labels(model.name, version.name, 'primary', route, String(reply.statusCode)).inc()
+    metrics.requests.labels(model.name, version.name, 'primary', route, String(status)).inc()
     metrics.requestDuration.labels(model.name, version.name, 'primary').observe(reply.elapsedTime / 1000)
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
-    request.log.info({ model: model.name, version: version.name, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
-    for (const observer of observers) observer.afterReply(call, reply.statusCode)
-  })
+    request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
+    if (status === 499) return
+    for (const observer of observers) observer.afterReply(call, status)
+  }
 }
 
 function headerValue (request: FastifyRequest, name: string): string | undefined {

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 
-export type UpstreamFailure = 'timeout' | 'connect' | 'protocol'
+export type UpstreamFailure = 'timeout' | 'connect' | 'protocol' | 'aborted'
 
 export type Forwarded =
   | { ok: true; statusCode: number; headers: IncomingHttpHeaders; stream: Readable }
@@ -36,6 +36,14 @@ export interface ForwardOptions {
 
 export function forward (request: FastifyRequest, reply: FastifyReply, opts: ForwardOptions): Promise<Forwarded> {
   return new Promise((resolve) => {
+    // reply-from calls neither onResponse nor onError when the client went away first; settle anyway
+    // so no handler promise is left hanging.
+    const onClose = () => { resolve({ ok: false, kind: 'aborted', detail: 'the client closed the connection' }) }
+    reply.raw.once('close', onClose)
+    const settle = (result: Forwarded) => {
+      reply.raw.removeListener('close', onClose)
+      resolve(result)
+    }
     reply.from(opts.url, {
       body: opts.body,
       contentType: 'application/json',
@@ -62,10 +70,10 @@ export function forward (request: FastifyRequest, reply: FastifyReply, opts: For
         return out as typeof headers
       },
       onResponse: (_req, _reply, res) => {
-        resolve({ ok: true, statusCode: res.statusCode, headers: (res as unknown as { headers: IncomingHttpHeaders }).headers, stream: res.stream as unknown as Readable })
+        settle({ ok: true, statusCode: res.statusCode, headers: (res as unknown as { headers: IncomingHttpHeaders }).headers, stream: res.stream as unknown as Readable })
       },
       onError: (_reply, { error }) => {
-        resolve(classify(error))
+        settle(classify(error))
       }
     })
   })

@@ -102,7 +102,7 @@ describe('bad requests never reach the upstream', () => {
 })
 
 describe('what the upstream receives', () => {
-  it('gets the exact client bytes, forwarding headers, and no hop-by-hop or traceparent headers', async () => {
+  it('gets the exact client bytes, forwarding headers, the caller trace context (tracing off), and no hop-by-hop headers', async () => {
     const body = oipBody([SONG_ROW], 'fwd-1')
     const res = await rawPost('/v2/models/rec/infer', body, {
       connection: 'keep-alive, x-drop-me',
@@ -120,7 +120,7 @@ describe('what the upstream receives', () => {
     expect(seen.headers['x-drop-me']).toBeUndefined()
     expect(seen.headers['keep-alive']).toBeUndefined()
     expect(seen.headers.te).toBeUndefined()
-    expect(seen.headers.traceparent).toBeUndefined()
+    expect(seen.headers.traceparent).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
     expect(seen.headers['x-forwarded-for']).toBe('203.0.113.9, 127.0.0.1')
     expect(seen.headers['x-forwarded-proto']).toBe('http')
     expect(seen.headers['x-request-id']).toBe('rid-123')

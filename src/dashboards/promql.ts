@@ -1,0 +1,42 @@
+/**
+ * PromQL fragments the dashboard repeats. Each returns the expression text; the dashboard's template
+ * variables (`$model`, `$version`, `$feature`) and Grafana's `$__rate_interval` stay in the text for
+ * Grafana to fill in.
+ */
+
+/** The selected model. Single-valued, but `=~` keeps the query valid if someone makes it multi-valued. */
+export const MODEL = 'model=~"$model"'
+/** The selected model and versions (`$version` is multi-valued with `.*` for All). */
+export const MODEL_VERSION = 'model=~"$model",version=~"$version"'
+
+/**
+ * Rate of a counter over Grafana's rate interval (at least four scrape intervals, so `rate` always
+ * has two samples).
+ * @example rate('headliner_requests_total', MODEL) // 'rate(headliner_requests_total{model=~"$model"}[$__rate_interval])'
+ */
+export function rate (metric: string, matchers: string): string {
+  return `rate(${matchers === '' ? metric : `${metric}{${matchers}}`}[$__rate_interval])`
+}
+
+/** `sum by (labels) (rate(...))`: a counter's per-second rate summed over replicas, kept apart by `by`. */
+export function sumRate (by: string, metric: string, matchers: string): string {
+  return `sum by (${by}) (${rate(metric, matchers)})`
+}
+
+/**
+ * Quantile `q` of a histogram over all replicas, one series per combination of `by`
+ * (`le` is added: `histogram_quantile` needs the bucket boundaries).
+ * @example quantile(0.99, 'version', 'headliner_request_duration_seconds', MODEL_VERSION)
+ */
+export function quantile (q: number, by: string, histogram: string, matchers: string): string {
+  return `histogram_quantile(${q}, sum by (${by}, le) (${rate(`${histogram}_bucket`, matchers)}))`
+}
+
+/**
+ * Keeps only the series of gateway processes that serve the selected model (those exporting its
+ * readiness gauge): prom-client's default metrics carry no `model` label, and the Prometheus may
+ * scrape other Node processes. `expr` must keep the `instance` label.
+ */
+export function onModelProcesses (expr: string): string {
+  return `${expr} and on (instance) headliner_version_ready{${MODEL}}`
+}
