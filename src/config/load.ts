@@ -9,20 +9,11 @@ import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { ConfigSchema, ModelSchema, type Config, type ModelConfig } from './schema.js'
 import { modelProblems, semanticProblems } from './semantic.js'
+import { formatPath } from '../schema-path.js'
 
 export type LoadResult =
   | { ok: true; config: Config; file: string }
   | { ok: false; problems: string[]; file: string }
-
-/** Render a zod/semantic path the way users write it: `models.hit-predictor.versions.v2.weight`, `features[3]`. */
-export function formatPath (path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`
-    else out += out === '' ? String(key) : `.${String(key)}`
-  }
-  return out === '' ? '(root)' : out
-}
 
 /**
  * Turn zod issues into `path: message` lines, worded like the transform spec's (`required`, one line
@@ -108,3 +99,5 @@ function resolveModelPaths (model: ModelConfig, baseDir: string): ModelConfig {
   if (model.drift !== undefined) model.drift.reference = resolve(baseDir, model.drift.reference)
   return model
 }
+
+export { formatPath }

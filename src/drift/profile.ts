@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { HeadlinerError } from '../errors.js'
 import { binIndex, quantileEdges } from './bins.js'
+import { formatPath } from '../schema-path.js'
 
 /**
  * How far a list of proportions may sum from 1. Profiles built by `headliner profile build` are off by
@@ -68,16 +69,6 @@ export type Profile = z.infer<typeof profileSchema>
 /** The error every profile problem becomes: one line per problem, each starting with the file. */
 export function profileError (problems: string[]): HeadlinerError {
   return new HeadlinerError('HEADLINER_ERR_PROFILE', 500, problems.join('\n'))
-}
-
-/** `features.tempo.proportions[3]` from a zod issue path. */
-function formatPath (path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`
-    else out += out === '' ? String(key) : `.${String(key)}`
-  }
-  return out === '' ? '(root)' : out
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import { didYouMean } from './suggest.js'
+import { formatPath } from '../schema-path.js'
 
 /** OIP v2 datatypes a transform can fill from numbers (BOOL and BYTES cannot carry features). */
 export const INPUT_DATATYPES = ['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64'] as const
@@ -146,21 +147,6 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   limits: Object.keys(LimitsSchema.shape)
 }
 
-/**
- * Render a path the way users write it.
- *
- * @example
- * formatPath(['features', 3, 'max']) // 'features[3].max'
- */
-export function formatPath (path: readonly PropertyKey[]): string {
-  let out = ''
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`
-    else out += out === '' ? String(key) : `.${String(key)}`
-  }
-  return out === '' ? '(root)' : out
-}
-
 /** Turn zod issues into `path: message` lines; unknown fields get their own line and a suggestion. */
 export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
   const lines: string[] = []
@@ -192,3 +178,5 @@ export function parseTransformSpec (raw: unknown): { ok: true; spec: TransformSp
   const parsed = TransformSpecSchema.safeParse(raw, { reportInput: true })
   return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, problems: formatIssues(parsed.error.issues) }
 }
+
+export { formatPath }

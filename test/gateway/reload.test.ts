@@ -9,6 +9,7 @@ import { loadConfigFile } from '../../src/config/load.js'
 import { serve, type RunningGateway } from '../../src/cli/serve.js'
 import { oipBody, startDemoVersions } from '../helpers/gateway.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { until } from '../helpers/wait.js'
 
 let models: RunningModelServer[]
 let gw: RunningGateway
@@ -30,15 +31,6 @@ const yaml = (w1: number, w2: number) => [
 function replaceFile (text: string): void {
   writeFileSync(file + '.tmp', text)
   renameSync(file + '.tmp', file)
-}
-
-async function until (check: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error('condition not met in time')
 }
 
 const metrics = async () => (await request(gw.adminUrl + '/metrics')).body.text()

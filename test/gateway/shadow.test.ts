@@ -4,19 +4,11 @@ import { deadPort, oipBody, startDemoVersions, startGateway, startRecordingUpstr
 import { startFaultyUpstream } from '../helpers/faulty.js'
 import { generateSong, mulberry32, songToRow } from '../../src/demo/songs.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { until } from '../helpers/wait.js'
 
 const TOKEN = 'test-admin-token'
 type Closer = { close (): Promise<void> }
 const closers: Closer[] = []
-
-async function until (check: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error('condition not met in time')
-}
 
 async function infer (gw: TestGateway, model: string, body: string) {
   const res = await request(`${gw.url}/v2/models/${model}/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
