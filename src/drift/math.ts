@@ -12,7 +12,7 @@
 /**
  * Floor for an empty bin's proportion in PSI. PSI has a `ln(o / r)` term that is infinite when
  * either side of a bin is empty, so each proportion is clamped to at least this value (the common
- * practice; proportions are not renormalised after clamping, so the PromQL rule in docs/drift.md can
+ * practice; proportions are not renormalised after clamping, so the recording rules in k8s/prometheus/headliner-drift.rules.yaml can
  * repeat the exact same arithmetic with `clamp_min`).
  *
  * Why 1e-4: it is below the share of a single sample in any window or profile we use (1/5000 for a

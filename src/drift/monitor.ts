@@ -90,7 +90,12 @@ export class DriftMonitor implements Observer {
       })
     }
     if (profile.prediction !== undefined) {
-      profile.prediction.classes.forEach((c, i) => m.predictionReferenceRatio.labels(model.name, c).set(profile.prediction!.reference[i]!))
+      const serving = [...model.versions.values()].filter((v) => !v.isShadow).map((v) => v.name)
+      profile.prediction.classes.forEach((c, i) => {
+        m.predictionReferenceRatio.labels(model.name, c).set(profile.prediction!.reference[i]!)
+        // Every (version, class) series exists from the start, so increase() sees each first prediction.
+        for (const version of serving) m.predictionClass.labels(model.name, version, c).inc(0)
+      })
     }
     return {
       key,
