@@ -6,6 +6,7 @@
  */
 import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { zeroSeries } from '../metrics/zero.js'
 import { buildModelTable, type ModelTable, type RouteReason } from '../routing/table.js'
 import { targetOf, type UpstreamTarget } from '../proxy/upstreams.js'
 import type { Transform } from '../transform/types.js'
@@ -107,6 +108,7 @@ export class Runtime {
     const models = new Map<string, ModelRuntime>()
     this.#metrics.routeWeight.reset()
     this.#metrics.versionReady.reset()
+    zeroSeries(this.#metrics, config)
     for (const [name, model] of Object.entries(config.models)) {
       const versions = new Map<string, VersionRuntime>()
       const overrides = this.#weights.get(name)
