@@ -35,7 +35,9 @@ function variables (): Record<string, unknown>[] {
   return [
     { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', regex: '', hide: 0, refresh: 1, multi: false, includeAll: false, current: {}, options: [] },
     labelValues('model', 'Model', 'label_values(headliner_requests_total, model)', false),
-    labelValues('version', 'Version', 'label_values(headliner_requests_total{model=~"$model"}, version)', true),
+    // The weight gauge exists for every configured version (shadows and parked ones too) from the
+    // moment the config loads, so a version shows up before its first request.
+    labelValues('version', 'Version', 'label_values(headliner_route_weight_percent{model=~"$model"}, version)', true),
     labelValues('feature', 'Feature', 'label_values(headliner_feature_reference_ratio{model=~"$model"}, feature)', false)
   ]
 }

@@ -104,9 +104,11 @@ export function processSection (): Section {
     row: row(600, 'Process'),
     panels: [
       timeseries({
-        id: 601, title: 'Config reloads', unit: 'short', min: 0, w: 6, bars: true,
-        description: 'Config reloads per replica by result. A failure keeps the previous config running; the log says why.',
-        queries: [{ expr: onModelProcesses('sum by (instance, result) (increase(headliner_config_reloads_total[$__rate_interval]))'), legend: '{{instance}} {{result}}' }]
+        id: 601, title: 'Config reloads since start', unit: 'short', min: 0, w: 6,
+        description: 'Config reloads per replica by result, counted since the process started. A failure keeps the previous config running; the log says why.',
+        // The raw count, not increase(): the counter's series are born at 1 on the first reload, and
+        // increase() cannot see an increment from a series' first sample.
+        queries: [{ expr: onModelProcesses('sum by (instance, result) (headliner_config_reloads_total)'), legend: '{{instance}} {{result}}' }]
       }),
       timeseries({
         id: 602, title: 'CPU', unit: 'percentunit', min: 0, w: 6,
