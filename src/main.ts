@@ -12,14 +12,14 @@ import { pino, type Logger } from 'pino'
 import { loadConfigFile } from './config/load.js'
 import { configCheck } from './cli/config-check.js'
 import { serve, type RunningGateway } from './cli/serve.js'
-import { demoBanner, demoConfig, startDemoModels, type DemoOptions } from './cli/demo.js'
+import { DEMO_SCENARIOS, demoBanner, demoConfig, startDemoModels, type DemoOptions } from './cli/demo.js'
 import { profileBuild } from './cli/profile-build.js'
 import { trainingSet } from './demo/training-set.js'
 import { parseDuration, runTraffic } from './demo/traffic.js'
 import { startTracing, tracingWanted, type Tracing } from './telemetry/tracing.js'
 
 const USAGE = `usage:
-  headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001] [--scenario default|stale-transform]
+  headliner demo [--host 0.0.0.0] [--port 8080] [--admin-port 9901] [--model-port 9001] [--scenario default|stale-transform|shadows]
   headliner demo traffic [--url http://127.0.0.1:8080] [--model hit-predictor] [--rps 50] [--duration 60s] [--drift 0] [--named] [--users 1000] [--seed 1]
   headliner demo training-set [--rows 5000] [--seed 1]
   headliner serve --config FILE
@@ -135,9 +135,9 @@ async function main (argv: string[]): Promise<number> {
           scenario: { type: 'string', default: 'default' }
         }
       })
-      const scenario = values.scenario === 'stale-transform' ? 'stale-transform' : values.scenario === 'default' ? 'default' : undefined
+      const scenario = DEMO_SCENARIOS.find((s) => s === values.scenario)
       if (scenario === undefined) {
-        console.error(`--scenario must be default or stale-transform, got "${values.scenario}"`)
+        console.error(`--scenario must be one of ${DEMO_SCENARIOS.join(', ')}, got "${values.scenario}"`)
         return 2
       }
       const opts: DemoOptions = { host: values.host, port: Number(values.port), adminPort: Number(values['admin-port']), modelPort: Number(values['model-port']), scenario }

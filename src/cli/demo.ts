@@ -9,6 +9,9 @@ import { startModelServer, type RunningModelServer } from '../demo/model-server.
 /** The hit predictor's artifacts (transforms, labels, reference profile): `models/` at the package root. */
 export const MODELS_DIR = fileURLToPath(new URL('../../models/hit-predictor/', import.meta.url))
 
+export const DEMO_SCENARIOS = ['default', 'stale-transform', 'shadows'] as const
+export type DemoScenario = typeof DEMO_SCENARIOS[number]
+
 export interface DemoOptions {
   host: string
   /** First model-server port; v1, v2, v3 take this and the next two (0 = any free ports). */
@@ -19,8 +22,10 @@ export interface DemoOptions {
    * `default`: v1 90%, v2 10%, v3 a shadow, each with its own transform.
    * `stale-transform`: v3 serves 20% but was deployed with v2's processing: the contract check marks
    * it not ready and its traffic falls back to v1 and v2.
+   * `shadows`: v1 serves 100%; v2 (a retrain) and v3 (the model whose feature order changed, deployed
+   * without its processing) are shadows: v2 agrees with v1 mostly, v3 rarely.
    */
-  scenario: 'default' | 'stale-transform'
+  scenario: DemoScenario
 }
 
 export async function startDemoModels (opts: Pick<DemoOptions, 'modelPort'>): Promise<RunningModelServer[]> {
@@ -35,6 +40,19 @@ export async function startDemoModels (opts: Pick<DemoOptions, 'modelPort'>): Pr
 export function demoConfig (opts: DemoOptions, urls: { v1: string; v2: string; v3: string }): Config {
   const transform = (v: string) => `${MODELS_DIR}${v}/transform.yaml`
   const stale = opts.scenario === 'stale-transform'
+  const versions = opts.scenario === 'shadows'
+    ? {
+        v1: { url: urls.v1, weight: 100, transform: transform('v1') },
+        v2: { url: urls.v2, weight: 0, mirror: 100, transform: transform('v2') },
+        v3: { url: urls.v3, weight: 0, mirror: 100 }
+      }
+    : {
+        v1: { url: urls.v1, weight: stale ? 70 : 90, transform: transform('v1') },
+        v2: { url: urls.v2, weight: 10, transform: transform('v2') },
+        v3: stale
+          ? { url: urls.v3, weight: 20, transform: transform('v2') }
+          : { url: urls.v3, weight: 0, mirror: 100, transform: transform('v3') }
+      }
   return ConfigSchema.parse({
     schemaVersion: 1,
     server: { host: opts.host, port: opts.port },
@@ -43,17 +61,17 @@ export function demoConfig (opts: DemoOptions, urls: { v1: string; v2: string; v
       'hit-predictor': {
         sticky: { header: 'x-user-id' },
         timeoutMs: 2000,
-        versions: {
-          v1: { url: urls.v1, weight: stale ? 70 : 90, transform: transform('v1') },
-          v2: { url: urls.v2, weight: 10, transform: transform('v2') },
-          v3: stale
-            ? { url: urls.v3, weight: 20, transform: transform('v2') }
-            : { url: urls.v3, weight: 0, mirror: 100, transform: transform('v3') }
-        },
+        versions,
         drift: { reference: `${MODELS_DIR}reference.json` }
       }
     }
   })
+}
+
+const SCENARIO_TITLES: Record<DemoScenario, string> = {
+  default: 'Headliner demo: hit-predictor v1 (90%), v2 (10%), v3 (shadow), each with its own transform',
+  'stale-transform': 'Headliner demo (stale-transform): v1 70%, v2 10%, v3 20% deployed with v2\'s processing: watch it refused',
+  shadows: 'Headliner demo (shadows): v1 100%; v2 (a retrain) and v3 (new feature order, no processing) compared as shadows'
 }
 
 export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string, scenario: DemoOptions['scenario']): string {
@@ -63,9 +81,7 @@ export function demoBanner (dataUrl: string, adminUrl: string, adminToken: strin
   })
   return [
     '',
-    scenario === 'stale-transform'
-      ? 'Headliner demo (stale-transform): hit-predictor v1 70%, v2 10%, v3 20% deployed with v2\'s processing (watch it refused)'
-      : 'Headliner demo: hit-predictor v1 (90%), v2 (10%), v3 (shadow), each with its own transform',
+    SCENARIO_TITLES[scenario],
     `  data plane   ${dataUrl}`,
     `  metrics      ${adminUrl}/metrics`,
     `  admin API    ${adminUrl}/admin/models  (authorization: Bearer ${adminToken})`,
