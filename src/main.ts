@@ -24,7 +24,7 @@ const USAGE = `usage:
   headliner demo training-set [--rows 5000] [--seed 1]
   headliner serve --config FILE
   headliner config check FILE
-  headliner profile build --input songs.jsonl|songs.csv --model NAME [--bins 10] [--features a,b,c]
+  headliner profile build --input songs.jsonl|songs.csv --model NAME [--bins 10] [--features a,b,c] [--score MODEL_URL --labels FILE]
 env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token),
      OTEL_EXPORTER_OTLP_ENDPOINT (turns tracing on; other OTEL_* variables as the OpenTelemetry SDK reads them)`
 
@@ -87,9 +87,16 @@ async function main (argv: string[]): Promise<number> {
     }
     case 'profile': {
       if (rest[0] !== 'build') break
-      const { values } = parseArgs({ args: rest.slice(1), options: { input: { type: 'string' }, model: { type: 'string' }, bins: { type: 'string', default: '10' }, features: { type: 'string' } } })
+      const { values } = parseArgs({ args: rest.slice(1), options: { input: { type: 'string' }, model: { type: 'string' }, bins: { type: 'string', default: '10' }, features: { type: 'string' }, score: { type: 'string' }, labels: { type: 'string' } } })
       if (values.input === undefined || values.model === undefined) break
-      await profileBuild({ input: values.input, model: values.model, bins: Number(values.bins), ...(values.features !== undefined ? { features: values.features.split(',') } : {}) }, process.stdout)
+      await profileBuild({
+        input: values.input,
+        model: values.model,
+        bins: Number(values.bins),
+        ...(values.features !== undefined ? { features: values.features.split(',') } : {}),
+        ...(values.score !== undefined ? { scoreUrl: values.score } : {}),
+        ...(values.labels !== undefined ? { labels: values.labels } : {})
+      }, process.stdout)
       return 0
     }
     case 'demo': {

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { buildProfile, profileError } from '../drift/profile.js'
+import { scoreRows } from './profile-score.js'
 
 /** One data record and the 1-based line it came from. */
 export interface TableRow {
@@ -159,6 +160,10 @@ export interface ProfileBuildArgs {
   features?: string[]
   /** Creation time written in the profile; default now. */
   now?: Date
+  /** Score the rows with this model server when the file carries no predictions (needs `labels`). */
+  scoreUrl?: string
+  /** Labels file for scoring: output column i is label i. */
+  labels?: string
 }
 
 /**
@@ -178,6 +183,10 @@ export async function profileBuild (args: ProfileBuildArgs, out: NodeJS.Writable
     return fail(`${args.input}: cannot read: ${(err as Error).message}`)
   }
   const data = toTrainingData(parse(text, args.input), args.input, args.features)
+  if (data.predictions === undefined && args.scoreUrl !== undefined) {
+    if (args.labels === undefined) fail('--score needs --labels FILE (the model\'s output labels, in column order)')
+    data.predictions = await scoreRows({ url: args.scoreUrl, model: args.model, labels: args.labels!, features: data.features, rows: data.rows })
+  }
   const profile = buildProfile(data.rows, {
     model: args.model,
     bins: args.bins,

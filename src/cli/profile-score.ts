@@ -1,0 +1,55 @@
+/**
+ * `profile build --score URL --labels FILE`: when the training file carries no predictions, ask the
+ * model to score it (OIP v2, batches of 256 rows, features in the profile's column order) and take
+ * each row's top-1 label as its prediction.
+ */
+import { readFile } from 'node:fs/promises'
+import { request } from 'undici'
+import { HeadlinerError } from '../errors.js'
+import { parseLabels } from '../transform/labels.js'
+import { rowsFromOipOutput } from '../shadow/rows.js'
+
+const BATCH = 256
+
+export interface ScoreOptions {
+  /** Base URL of the model server. */
+  url: string
+  /** Model name at the server. */
+  model: string
+  /** JSON labels file: an array of `{code, name}` or of strings, in output-column order. */
+  labels: string
+  features: readonly string[]
+  rows: readonly Record<string, number>[]
+}
+
+export async function scoreRows (opts: ScoreOptions): Promise<string[]> {
+  const parsed = parseLabels(JSON.parse(await readFile(opts.labels, 'utf8')))
+  if (!parsed.ok) throw fail(`${opts.labels}: ${parsed.problems.join('; ')}`)
+  const codes = parsed.labels.codes
+  const out: string[] = []
+  const path = `${opts.url.replace(/\/+$/, '')}/v2/models/${encodeURIComponent(opts.model)}/infer`
+  for (let start = 0; start < opts.rows.length; start += BATCH) {
+    const batch = opts.rows.slice(start, start + BATCH)
+    const data = batch.flatMap((row) => opts.features.map((f) => row[f]!))
+    const res = await request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ inputs: [{ name: 'input-0', shape: [batch.length, opts.features.length], datatype: 'FP32', data }] })
+    })
+    const text = await res.body.text()
+    if (res.statusCode !== 200) throw fail(`${path} answered ${res.statusCode} for rows ${start + 1}-${start + batch.length}: ${text.slice(0, 300)}`)
+    const rows = rowsFromOipOutput(JSON.parse(text))
+    if (!rows.ok) throw fail(`${path}: ${rows.error}`)
+    for (const probabilities of rows.rows) {
+      if (probabilities.length !== codes.length) throw fail(`${path}: the model answers ${probabilities.length} classes but ${opts.labels} has ${codes.length} labels`)
+      let best = 0
+      for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[best]!) best = i
+      out.push(codes[best]!)
+    }
+  }
+  return out
+}
+
+function fail (message: string): HeadlinerError {
+  return new HeadlinerError('HEADLINER_ERR_PROFILE', 400, message)
+}
