@@ -1,0 +1,58 @@
+/**
+ * Child process: the load generator (autocannon), run pinned on its own core. Prints one JSON
+ * object on stdout: autocannon's figures plus a microsecond-resolution latency summary.
+ *
+ *   node bench/lib/load.js '{"url":"http://127.0.0.1:8080/v2/models/hit-predictor/infer",
+ *                            "body":"{...}","connections":32,"duration":10}'
+ */
+import autocannon from 'autocannon'
+import { LatencyHistogram } from './histogram.js'
+
+const opts = JSON.parse(process.argv[2] ?? '{}')
+const hist = new LatencyHistogram()
+const cpuStart = process.cpuUsage()
+const wallStart = performance.now()
+
+const instance = autocannon({
+  url: opts.url,
+  method: opts.method ?? 'POST',
+  headers: { 'content-type': 'application/json', ...opts.headers },
+  body: opts.body,
+  connections: opts.connections ?? 32,
+  duration: opts.duration ?? 10,
+  timeout: opts.timeoutSec ?? 10,
+  // A fixed total rate (req/s) instead of as fast as possible: CPU per request compared at equal load.
+  ...(opts.rate !== undefined && opts.rate !== null ? { overallRate: opts.rate } : {})
+}, (err, result) => {
+  if (err) {
+    console.error(`load: ${err.message}`)
+    process.exit(1)
+  }
+  const out = {
+    url: opts.url,
+    connections: result.connections,
+    durationSec: result.duration,
+    requests: result.requests.total,
+    rps: result.requests.average,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    // autocannon's own percentiles (whole milliseconds: its histogram truncates)
+    autocannonLatencyMs: { mean: result.latency.mean, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+    latencyMs: hist.summary(),
+    // Near 100 % means the load generator, not the server, set the pace.
+    loadCpuPct: Math.round(cpuPercent(process.cpuUsage(cpuStart), performance.now() - wallStart))
+  }
+  process.stdout.write(JSON.stringify(out) + '\n')
+})
+
+// responseTime is fractional ms (process.hrtime); only 2xx, as autocannon does.
+instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+  if (statusCode >= 200 && statusCode < 300) hist.record(responseTime)
+})
+process.once('SIGINT', () => instance.stop())
+
+function cpuPercent ({ user, system }, wallMs) {
+  return (user + system) / 1000 / wallMs * 100
+}

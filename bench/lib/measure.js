@@ -1,0 +1,89 @@
+/**
+ * Measure one target: warm up, then load it for the configured duration while reading the CPU
+ * time (/proc/<pid>/stat) of the proxy and of the upstreams before and after, and the proxy's
+ * resident memory (/proc/<pid>/status). Returns one row of the results table.
+ */
+import { setInterval as every } from 'node:timers'
+import { INFER_PATH, LOAD_CORE, runLoad, SERVER_CORE } from './parties.js'
+import { readCoreBusyTicks, readCpuTicks, readStatusKb } from './procs.js'
+
+const round = (x, digits = 0) => (x === null || x === undefined || !Number.isFinite(x)) ? null : Math.round(x * 10 ** digits) / 10 ** digits
+
+/**
+ * @param ctx the run context ({ group, opts: { duration, warmup, connections }, ticksPerSec })
+ * @param target { label, url (base URL), proxy?: Party, upstreams: Party[], path?, headers?,
+ *                 durationSec?, rate? (fixed req/s; default ctx.opts.rate, else as fast as possible),
+ *                 rssSampleMs? (sample the proxy's VmRSS during the run) }
+ * @returns a row: rps, latency (ms), errors, CPU us/request of proxy and upstreams, memory (MB)
+ */
+export async function measureTarget (ctx, target) {
+  const { opts, ticksPerSec } = ctx
+  const url = target.url + (target.path ?? INFER_PATH)
+  const durationSec = target.durationSec ?? opts.duration
+  if (opts.warmup > 0) await runLoad(ctx, { url, durationSec: opts.warmup, headers: target.headers, rate: target.rate })
+
+  const proxyPid = target.proxy?.pid
+  const upstreamPids = target.upstreams.map((p) => p.pid)
+  const proxyBefore = proxyPid === undefined ? 0 : readCpuTicks(proxyPid)
+  const upstreamBefore = upstreamPids.map(readCpuTicks)
+  const coresBefore = readCoreBusyTicks()
+  const rssSamples = []
+  const sampler = proxyPid !== undefined && target.rssSampleMs !== undefined
+    ? every(() => { rssSamples.push(Math.round(readStatusKb(proxyPid, 'VmRSS') / 1024)) }, target.rssSampleMs)
+    : undefined
+
+  let load
+  try {
+    load = await runLoad(ctx, { url, durationSec, headers: target.headers, rate: target.rate })
+  } finally {
+    if (sampler !== undefined) clearInterval(sampler)
+  }
+
+  const coresAfter = readCoreBusyTicks()
+  const requests = load.requests
+  const pct = (ticks) => round(ticks / ticksPerSec / load.durationSec * 100)
+  const usPerReq = (ticks) => requests > 0 ? (ticks / ticksPerSec) * 1e6 / requests : null
+  const proxyTicks = proxyPid === undefined ? null : readCpuTicks(proxyPid) - proxyBefore
+  const upstreamTicksEach = upstreamPids.map((pid, i) => readCpuTicks(pid) - upstreamBefore[i])
+  const upstreamTicks = upstreamTicksEach.reduce((a, t) => a + t, 0)
+  // Our parties' ticks on the server core (a scenario may put an upstream elsewhere).
+  const onServerCore = (target.proxy?.core === SERVER_CORE ? proxyTicks : 0) +
+    target.upstreams.reduce((a, p, i) => a + (p.core === SERVER_CORE ? upstreamTicksEach[i] : 0), 0)
+  const row = {
+    target: target.label,
+    rps: round(load.rps),
+    requests,
+    p50Ms: load.latencyMs.p50,
+    p99Ms: load.latencyMs.p99,
+    meanMs: load.latencyMs.mean,
+    autocannonP50Ms: load.autocannonLatencyMs.p50,
+    autocannonP99Ms: load.autocannonLatencyMs.p99,
+    errors: load.errors + load.timeouts,
+    non2xx: load.non2xx,
+    proxyCpuUsPerReq: proxyTicks === null ? null : round(usPerReq(proxyTicks), 1),
+    upstreamCpuUsPerReq: round(usPerReq(upstreamTicks), 1),
+    // Share of the server core the proxy and upstreams kept busy: near 100 % means core 0 was the
+    // bottleneck; well below, the load generator (loadCpuPct near 100) or waiting was.
+    serverCoreBusyPct: pct(onServerCore),
+    // What else ran on the server core (kernel network work for our sockets included): a noisy
+    // machine shows here, and such a run should be repeated.
+    serverCoreOtherPct: pct(coresAfter[SERVER_CORE] - coresBefore[SERVER_CORE] - onServerCore),
+    loadCpuPct: load.loadCpuPct,
+    loadCoreBusyPct: pct(coresAfter[LOAD_CORE] - coresBefore[LOAD_CORE]),
+    proxyPeakRssMb: proxyPid === undefined ? null : round(readStatusKb(proxyPid, 'VmHWM') / 1024, 1),
+    proxyRssMb: proxyPid === undefined ? null : round(readStatusKb(proxyPid, 'VmRSS') / 1024, 1),
+    durationSec: load.durationSec,
+    connections: load.connections
+  }
+  if (sampler !== undefined) row.proxyRssSamplesMb = rssSamples
+  return row
+}
+
+/** A row's problems: any error, timeout or non-2xx answer makes the figures meaningless. */
+export function rowProblems (row) {
+  const out = []
+  if (row.errors > 0) out.push(`${row.target}: ${row.errors} errors/timeouts`)
+  if (row.non2xx > 0) out.push(`${row.target}: ${row.non2xx} non-2xx answers`)
+  if (!(row.requests > 0)) out.push(`${row.target}: no request completed`)
+  return out
+}

@@ -1,0 +1,122 @@
+/**
+ * Start the parties of a scenario as separate, pinned processes and wait (by polling) until each
+ * one answers. Every function takes the run context `ctx` ({ group, tmpDir, opts }) from run.js.
+ *
+ * Cores (DESIGN.md section 10): model servers and proxies on core 0, the load generator on core 1.
+ */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, waitFor } from './procs.js'
+
+export const SERVER_CORE = 0
+export const LOAD_CORE = 1
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const LIB = fileURLToPath(new URL('./', import.meta.url))
+
+/** The OIP request of DESIGN.md section 10: one song, 12 FP32 features (answer: 72 probabilities). */
+export const INFER_BODY = JSON.stringify({
+  inputs: [{ name: 'song_features', shape: [1, 12], datatype: 'FP32', data: [0.71, 0.8, 5, -5.2, 1, 0.05, 0.1, 0, 0.12, 0.6, 118, 201000] }]
+})
+export const INFER_PATH = '/v2/models/hit-predictor/infer'
+
+async function get (url) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
+  await res.arrayBuffer()
+  return res.ok
+}
+
+/**
+ * One inference through `baseUrl`; throws unless it is a 200 with 72 probabilities, so a run can
+ * never measure a fast error path by mistake. Returns the response headers.
+ */
+export async function checkInference (baseUrl) {
+  const res = await fetch(baseUrl + INFER_PATH, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: INFER_BODY,
+    signal: AbortSignal.timeout(3000)
+  })
+  const text = await res.text()
+  if (res.status !== 200) throw new Error(`POST ${baseUrl}${INFER_PATH} answered ${res.status}: ${text.slice(0, 300)}`)
+  const data = JSON.parse(text).outputs?.[0]?.data
+  if (!Array.isArray(data) || data.length !== 72) throw new Error(`POST ${baseUrl}${INFER_PATH}: expected 72 probabilities, got ${text.slice(0, 300)}`)
+  return res.headers
+}
+
+/** A demo model server (dist/demo/model-server.js) in its own process, on the server core by default. */
+export async function startModelServer (ctx, { version = 'v1', delayMs = 0, name = `model-${version}`, core = SERVER_CORE } = {}) {
+  const port = await freePort()
+  const party = ctx.group.spawn({
+    name,
+    command: process.execPath,
+    args: [join(LIB, 'model-server-proc.js'), JSON.stringify({ version, port, delayMs })],
+    core
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party })
+  return { name, url, party }
+}
+
+/** The bare fastify + @fastify/http-proxy baseline in front of `upstream`. */
+export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', nodeArgs = [] }) {
+  const port = await freePort()
+  const party = ctx.group.spawn({
+    name,
+    command: process.execPath,
+    args: [...nodeArgs, join(LIB, 'bare-proxy.js'), JSON.stringify({ port, upstream })],
+    core: SERVER_CORE
+  })
+  const url = `http://127.0.0.1:${port}`
+  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party })
+  await checkInference(url)
+  return { name, url, party }
+}
+
+/**
+ * The Headliner gateway (`node bin/headliner.js serve`, compiled dist/) with the `models` part of a
+ * config. Its stdout (pino, one line per request at info) goes to /dev/null: the logging cost is
+ * paid (serialising, the write syscall) but nothing reads it. `logLevel` sets HEADLINER_LOG_LEVEL;
+ * `nodeArgs` are extra node flags (e.g. --cpu-prof).
+ */
+export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true }) {
+  const [port, adminPort] = [await freePort(), await freePort()]
+  const config = {
+    schemaVersion: 1,
+    server: { host: '127.0.0.1', port },
+    admin: { host: '127.0.0.1', port: adminPort },
+    models
+  }
+  // JSON is YAML; the state file and relative paths resolve inside the run's temp dir.
+  const file = join(ctx.tmpDir, `${name}.yaml`)
+  writeFileSync(file, JSON.stringify(config, null, 2))
+  const party = ctx.group.spawn({
+    name,
+    command: process.execPath,
+    args: [...nodeArgs, join(ROOT, 'bin/headliner.js'), 'serve', '--config', file],
+    core: SERVER_CORE,
+    env: { HEADLINER_LOG_LEVEL: logLevel }
+  })
+  const url = `http://127.0.0.1:${port}`
+  const adminUrl = `http://127.0.0.1:${adminPort}`
+  await waitFor(() => get(`${url}/v2/health/live`), { what: `${name} on ${url}`, party })
+  if (ready) await waitFor(() => checkInference(url), { what: `${name}: first inference`, party, timeoutMs: 10_000 })
+  return { name, url, adminUrl, party, configFile: file }
+}
+
+/**
+ * Run the load generator (autocannon) in its own process on the load core and return its JSON
+ * result; `rate` (req/s, default none: as fast as possible) fixes the offered load. Bounded: killed (and the run fails) if it overruns its duration by 20 s.
+ */
+export async function runLoad (ctx, { url, durationSec, connections = ctx.opts.connections, body = INFER_BODY, headers, rate = ctx.opts.rate }) {
+  const party = ctx.group.spawn({
+    name: 'autocannon',
+    command: process.execPath,
+    args: [join(LIB, 'load.js'), JSON.stringify({ url, body, headers, connections, duration: durationSec, rate })],
+    core: LOAD_CORE,
+    stdout: 'pipe'
+  })
+  await party.finish(durationSec * 1000 + 20_000)
+  return JSON.parse(party.stdout)
+}

@@ -1,0 +1,66 @@
+/**
+ * The extension point of the benchmarks. A scenario (bench/<name>.js) is:
+ *
+ *   export default {
+ *     name: 'passthrough',
+ *     description: 'one line',
+ *     inDefaultRun: true,                      // does `node bench/run.js` (no argument) run it?
+ *     async run (ctx) { return { rows, figures, notes } }
+ *   }
+ *
+ * `ctx` is { group, opts, tmpDir, ticksPerSec, log }. Most scenarios build a list of targets and
+ * hand it to runTargets(); a target is
+ *
+ *   { label, async setup (ctx) { ...start parties (lib/parties.js)...
+ *       return { url, proxy, upstreams, headers?, path?, durationSec?, rssSampleMs?,
+ *                collect? (row) => extra fields, read after the load, before the parties stop } } }
+ *
+ * Every process a setup starts is stopped once its target is measured, so targets never share a core
+ * with a leftover process. Before each target, runTargets waits (up to --quiet-wait s) for every core
+ * to be under 15 % busy. With --rounds N the targets run N times, interleaved (A B C A B C), and
+ * each figure is the median of its rounds.
+ */
+import { measureTarget, rowProblems } from './measure.js'
+import { waitQuiet } from './procs.js'
+import { medianRow } from './report.js'
+
+/** Measure every target `ctx.opts.rounds` times; returns one (median) row per target, in order. */
+export async function runTargets (ctx, targets) {
+  const byLabel = new Map(targets.map((t) => [t.label, []]))
+  for (let round = 1; round <= ctx.opts.rounds; round++) {
+    for (const target of targets) {
+      ctx.log(`${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`)
+      const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
+      if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
+      try {
+        const spec = await target.setup(ctx)
+        const row = await measureTarget(ctx, { label: target.label, ...spec })
+        if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
+        if (idle !== undefined) row.busiestCoreBeforePct = idle.busiestPct
+        for (const problem of rowProblems(row)) ctx.log(`  WARNING ${problem}`)
+        ctx.log(`  ${Math.round(row.rps)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, proxy ${row.proxyCpuUsPerReq ?? '-'} us/req`)
+        byLabel.get(target.label).push(row)
+      } finally {
+        await ctx.group.stopAll()
+      }
+    }
+  }
+  return targets.map((t) => medianRow(byLabel.get(t.label)))
+}
+
+/** Find a row by target label (throws when a scenario asks for one it did not measure). */
+export function rowOf (rows, label) {
+  const row = rows.find((r) => r.target === label)
+  if (row === undefined) throw new Error(`no row "${label}" among ${rows.map((r) => r.target).join(', ')}`)
+  return row
+}
+
+/** a / b as a ratio with 2 decimals, or null. */
+export function ratio (a, b) {
+  return typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 100) / 100 : null
+}
+
+/** a - b in ms with 3 decimals, or null. */
+export function added (a, b) {
+  return typeof a === 'number' && typeof b === 'number' ? Math.round((a - b) * 1000) / 1000 : null
+}
