@@ -30,12 +30,21 @@ env: HEADLINER_LOG_LEVEL (info), HEADLINER_ADMIN_TOKEN (admin API bearer token),
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
+/**
+ * stdout, buffered: lines are written in blocks of at least 4 KiB (or on exit), one write per ~20
+ * request lines instead of one each. The logger's destination is flushed on every exit path below.
+ */
+const logDestination = pino.destination({ dest: 1, minLength: 4096, sync: false })
+process.on('exit', () => { try { logDestination.flushSync() } catch { /* nothing left to flush */ } })
+// ...and at least once a second, so a quiet gateway's lines do not wait for the buffer to fill.
+setInterval(() => { logDestination.flush() }, 1000).unref()
+
 function createLogger (): Logger {
   return pino({
     level: process.env.HEADLINER_LOG_LEVEL ?? 'info',
     // Never log credentials, whatever a future log line includes.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' }
-  })
+  }, logDestination)
 }
 
 /** Start tracing when an OTLP endpoint is configured; before any fastify instance exists. */
@@ -50,6 +59,7 @@ function onSignals (log: Logger, graceMs: number, close: () => Promise<void>): v
     if (closing) return
     closing = true
     log.info({ signal }, 'shutting down: draining in-flight requests')
+    logDestination.flush()
     const timer = setTimeout(() => { log.warn('grace period over, exiting'); process.exit(1) }, graceMs)
     timer.unref()
     close().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
@@ -79,6 +89,7 @@ async function main (argv: string[]): Promise<number> {
       const tracing = maybeTracing()
       const gw: RunningGateway = await serve(loaded.config, log, { version: pkg.version, file: values.config, adminToken, tracing: tracing !== undefined })
       log.info({ data: gw.dataUrl, admin: gw.adminUrl, tracing: tracing !== undefined }, 'headliner listening')
+      logDestination.flush()
       onSignals(log, loaded.config.server.shutdownGraceMs, async () => {
         await gw.close()
         await tracing?.shutdown()

@@ -30,6 +30,8 @@ export interface InferDeps {
 
 /** Largest upstream answer the gateway reads into memory (when it needs the body). */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+/** Answers up to this size (by content-length) are read whole and sent as one Buffer. */
+const SMALL_ANSWER_BYTES = 64 * 1024
 
 declare module 'fastify' {
   interface FastifyRequest { headliner: Call | null }
@@ -102,9 +104,11 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     call.upstreamStatus = res.statusCode
     if (res.statusCode >= 500) call.upstreamError = 'status'
 
-    // 4. reply: stream straight through unless something needs the answer
+    // 4. reply: read small answers whole (a Buffer is cheaper to send than a stream), stream big
+    //    ones straight through unless something needs them
     const labelled = call.instances !== undefined && res.statusCode === 200
-    if (!labelled && !observers.some((o) => o.wantsResponse(model))) return reply.send(res.stream)
+    const length = Number(res.headers['content-length'])
+    if (!labelled && !(length <= SMALL_ANSWER_BYTES) && !observers.some((o) => o.wantsResponse(model))) return reply.send(res.stream)
     try {
       call.responseBody = await readBody(res.stream, MAX_RESPONSE_BYTES)
     } catch (err) {

@@ -22,6 +22,9 @@ import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 export const SHADOW_HEADER = 'x-headliner-shadow'
 const MAX_SHADOW_BODY = 4 * 1024 * 1024
 const MAX_DIFF_BYTES = 1024 * 1024
+/** Consecutive failed copies (error or timeout) after which a shadow is skipped for a cool-down. */
+const BREAKER_FAILURES = 5
+const BREAKER_COOLDOWN_MS = 1000
 
 export interface ShadowRequest { path: string; body: Buffer; kind: 'v2' | 'v1' }
 
@@ -45,6 +48,7 @@ export interface ShadowDeps {
   random: () => number
   /** The request a shadow version gets for this call (its own transform, when it has one). */
   requestFor (call: Call, shadow: VersionRuntime): ShadowRequest | undefined
+  now?: () => number
 }
 
 export class ShadowDispatcher implements Observer {
@@ -52,9 +56,13 @@ export class ShadowDispatcher implements Observer {
   readonly #inflight = new Map<string, number>()
   readonly #stats = new Map<string, ShadowStats>()
   readonly #diffs = new Map<string, DiffBuffer<Disagreement>>()
+  /** Per shadow (model/version): consecutive failures and until when copies are skipped. */
+  readonly #breakers = new Map<string, { failures: number; openUntil: number }>()
+  readonly #now: () => number
 
   constructor (deps: ShadowDeps) {
     this.#deps = deps
+    this.#now = deps.now ?? Date.now
   }
 
   wantsResponse (model: ModelRuntime): boolean {
@@ -66,12 +74,14 @@ export class ShadowDispatcher implements Observer {
     // Only calls that passed validation and went to the primary upstream are mirrored.
     if (model.table.shadows.length === 0 || call.upstreamPath === undefined || call.version.isShadow) return
     const settings = model.config.shadow
-    let primary: Answer | undefined
+    let primary: { answer: Answer; body: unknown } | undefined
     for (const routed of model.table.shadows) {
       const shadow = model.versions.get(routed.name)
       if (shadow === undefined || !shouldMirror(routed.mirror ?? 0, this.#deps.random())) continue
       const inflight = this.#inflight.get(model.name) ?? 0
-      if (inflight >= settings.maxInflight) {
+      // Past the in-flight bound, or while a failing shadow cools down, the copy is dropped (counted):
+      // a dead shadow then costs a counter increment, not a refused connection per request.
+      if (inflight >= settings.maxInflight || this.#breakerOpen(model.name, shadow.name)) {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'dropped').inc()
         continue
       }
@@ -89,7 +99,33 @@ export class ShadowDispatcher implements Observer {
     }
   }
 
-  async #mirror (call: Call, shadow: VersionRuntime, req: ShadowRequest, primary: Answer): Promise<void> {
+  #breakerOpen (model: string, shadow: string): boolean {
+    const b = this.#breakers.get(`${model}\u0000${shadow}`)
+    if (b === undefined || b.failures < BREAKER_FAILURES) return false
+    const now = this.#now()
+    if (now < b.openUntil) return true
+    // Cool-down over: let one copy through as a trial; a failure re-opens the breaker.
+    b.openUntil = now + BREAKER_COOLDOWN_MS
+    return false
+  }
+
+  #recordOutcome (model: string, shadow: string, failed: boolean): void {
+    const key = `${model}\u0000${shadow}`
+    let b = this.#breakers.get(key)
+    if (b === undefined) {
+      if (!failed) return
+      b = { failures: 0, openUntil: 0 }
+      this.#breakers.set(key, b)
+    }
+    if (!failed) {
+      b.failures = 0
+      return
+    }
+    b.failures++
+    if (b.failures === BREAKER_FAILURES) b.openUntil = this.#now() + BREAKER_COOLDOWN_MS
+  }
+
+  async #mirror (call: Call, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown }): Promise<void> {
     const { metrics } = this.#deps
     const { model } = call
     const timeoutMs = model.config.shadow.timeoutMs
@@ -105,8 +141,7 @@ export class ShadowDispatcher implements Observer {
         headers: { 'content-type': 'application/json', [SHADOW_HEADER]: '1', 'x-request-id': call.requestId },
         body: req.body,
         headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs)
+        bodyTimeout: timeoutMs
       })
       metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe((performance.now() - started) / 1000)
       code = String(res.statusCode)
@@ -118,21 +153,24 @@ export class ShadowDispatcher implements Observer {
         body = JSON.parse(text)
         answer = req.kind === 'v2' ? rowsFromOipOutput(body) : rowsFromV1Predictions(body)
       }
+      this.#recordOutcome(model.name, shadow.name, false)
     } catch (err) {
       const timedOut = isTimeout(err)
       code = timedOut ? 'timeout' : 'error'
       metrics.shadowRequests.labels(model.name, shadow.name, timedOut ? 'timeout' : 'error').inc()
       answer = { ok: false, error: timedOut ? `shadow did not answer within ${timeoutMs} ms` : `shadow call failed: ${(err as Error).message}` }
+      this.#recordOutcome(model.name, shadow.name, true)
     }
     const shadowMs = performance.now() - started
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
     metrics.requestDuration.labels(model.name, shadow.name, 'shadow').observe(shadowMs / 1000)
 
-    const comparison = compare({ primary, shadow: answer }, model.config.shadow.agreement, DEFAULT_K)
+    const comparison = compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, DEFAULT_K)
     metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
     if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
     this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
-    if (comparison.outcome !== 'agree' && comparison.outcome !== 'primary_error') {
+    // Disagreements, and shadow answers that could not be compared; not transport failures (counted above).
+    if (comparison.outcome === 'disagree' || (comparison.outcome === 'shadow_error' && body !== undefined)) {
       this.#diffsFor(model).push({
         at: new Date().toISOString(),
         requestId: call.requestId,
@@ -140,7 +178,7 @@ export class ShadowDispatcher implements Observer {
         shadow: shadow.name,
         outcome: comparison.outcome,
         input: call.parsed,
-        primaryAnswer: safeJson(call.responseBody),
+        primaryAnswer: primary.body,
         shadowAnswer: body,
         measures: comparison.measures ?? comparison.regression,
         ...(comparison.error !== undefined ? { error: comparison.error } : {})
@@ -181,14 +219,14 @@ export class ShadowDispatcher implements Observer {
   }
 }
 
-/** The primary's answer as rows, or why there is none. */
-function primaryAnswer (call: Call, statusCode: number): Answer {
-  if (call.upstreamError !== undefined) return { ok: false, error: `primary failed: ${call.upstreamError}` }
-  if (call.responseBody === undefined) return { ok: false, error: `primary answered ${statusCode} without a body` }
-  if ((call.upstreamStatus ?? statusCode) >= 400) return { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }
+/** The primary's answer as rows (or why there are none), and its parsed body for the diffs. Parsed once per call. */
+function primaryAnswer (call: Call, statusCode: number): { answer: Answer; body: unknown } {
+  if (call.upstreamError !== undefined) return { answer: { ok: false, error: `primary failed: ${call.upstreamError}` }, body: undefined }
+  if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${statusCode} without a body` }, body: undefined }
+  if ((call.upstreamStatus ?? statusCode) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }, body: undefined }
   const body = safeJson(call.responseBody)
-  if (body === undefined) return { ok: false, error: 'primary answer is not JSON' }
-  return call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
+  if (body === undefined) return { answer: { ok: false, error: 'primary answer is not JSON' }, body }
+  return { answer: call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body), body }
 }
 
 function safeJson (buf: Buffer | undefined): unknown {

@@ -153,6 +153,7 @@ describe('isolation: a broken shadow never changes the primary answer', () => {
         status500: model(faults.status500!.url),
         shape: model(faults['wrong-shape']!.url),
         marked: model(recording.url),
+        dead: model(`http://127.0.0.1:${down}`),
         bounded: model(slow[0]!.url, { maxInflight: 2, timeoutMs: 5000 })
       }
     })
@@ -193,6 +194,21 @@ describe('isolation: a broken shadow never changes the primary answer', () => {
     const text = await scrape(gw)
     expect(metric(text, /headliner_shadow_requests_total\{model="bounded",version="s",outcome="dropped"\} (\d+)/)).toBeGreaterThanOrEqual(8)
     expect(gw.app.shadow.inflight('bounded')).toBeLessThanOrEqual(2)
+  })
+
+  it('stops sending copies to a shadow that keeps failing, for a cool-down, and counts them dropped', async () => {
+    for (let i = 0; i < 12; i++) {
+      const res = await infer(gw, 'dead', oipBody())
+      expect(res.status).toBe(200)
+      // let the copy fail before the next request, so the breaker sees failures in order
+      await until(() => gw.app.shadow.inflight('dead') === 0)
+    }
+    const text = await scrape(gw)
+    const errors = metric(text, /headliner_shadow_requests_total\{model="dead",version="s",outcome="error"\} (\d+)/)
+    const dropped = metric(text, /headliner_shadow_requests_total\{model="dead",version="s",outcome="dropped"\} (\d+)/)
+    // five consecutive failures open the breaker for 1 s: the next copies are not sent
+    expect(errors).toBe(5)
+    expect(dropped).toBe(7)
   })
 
   it('marks mirrored requests as shadow traffic and sends the same body', async () => {
