@@ -23,7 +23,7 @@ import { clockTicks, guardGroup, ProcessGroup, tasksetAvailable } from './lib/pr
 import { LOAD_CORE } from './lib/parties.js'
 import { figuresTable, markdownTable, writeResult } from './lib/report.js'
 
-const SCENARIOS = ['passthrough', 'shadow', 'profile']
+const SCENARIOS = ['passthrough', 'shadow', 'transform', 'drift', 'profile']
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 const { values, positionals } = parseArgs({

@@ -8,29 +8,34 @@
  * then a long run (--rss-duration, default 120 s) at full load with the dead shadow, sampling the
  * gateway's RSS every second: memory must stay flat.
  *
- * SKELETON: until the gateway implements shadowing, `mirror` is accepted by the config but no copy
- * is sent, so every row measures the no-shadow path. The "shadow copies" column reads
- * headliner_shadow_requests_total from /metrics and shows "n/a" while that metric does not exist.
+ * Copies are bounded: at most `shadow.maxInflight` (default 256) in flight per model, and after 5
+ * consecutive failed copies a shadow's breaker opens and its copies are dropped for 1 s (then one trial
+ * copy). Dropped copies are counted (headliner_shadow_requests_total{outcome="dropped"}), so the table
+ * shows, from the gateway's own counters, how many copies were sent, dropped or failed and what fraction
+ * of primary requests was actually compared (headliner_shadow_comparisons_total agree + disagree).
  */
 import { checkInference, INFER_BODY, INFER_PATH, startGateway, startModelServer } from './lib/parties.js'
 import { freePort } from './lib/procs.js'
+import { sumBy, sumOf } from './lib/metrics-text.js'
 import { fmt, LOAD_COLUMNS } from './lib/report.js'
-import { added, rowOf, runTargets } from './lib/targets.js'
+import { added, ratio, rowOf, runTargets } from './lib/targets.js'
 
 const SLOW_MS = 2000
 
 /** The sum of headliner_shadow_requests_total per outcome, or null when the metric is absent. */
 export function shadowCounts (metricsText) {
-  const counts = {}
-  let found = false
-  for (const line of metricsText.split('\n')) {
-    const m = /^headliner_shadow_requests_total\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line)
-    if (m === null) continue
-    found = true
-    const outcome = /outcome="([^"]*)"/.exec(m[1])?.[1] ?? '?'
-    counts[outcome] = (counts[outcome] ?? 0) + Number(m[2])
-  }
-  return found ? counts : null
+  return sumBy(metricsText, 'headliner_shadow_requests_total', 'outcome')
+}
+
+/**
+ * Of the primary requests the gateway answered (warm-up included), the fraction whose shadow answer was
+ * compared (agree or disagree), from the gateway's own counters; null without shadow metrics.
+ */
+export function comparedFraction (metricsText) {
+  const comparisons = sumBy(metricsText, 'headliner_shadow_comparisons_total', 'outcome')
+  const primaries = sumOf(metricsText, 'headliner_requests_total', { role: 'primary' })
+  if (comparisons === null || !(primaries > 0)) return { comparisons, comparedFraction: null }
+  return { comparisons, comparedFraction: ((comparisons.agree ?? 0) + (comparisons.disagree ?? 0)) / primaries }
 }
 
 async function answerBytes (baseUrl) {
@@ -66,7 +71,7 @@ function shadowTarget (label, kind, extra = {}) {
         async collect () {
           const primaryIdentical = (await answerBytes(gw.url)) === expected
           const metrics = await (await fetch(`${gw.adminUrl}/metrics`)).text()
-          return { shadow: kind, primaryIdentical, shadowCounts: shadowCounts(metrics) }
+          return { shadow: kind, primaryIdentical, shadowCounts: shadowCounts(metrics), ...comparedFraction(metrics) }
         }
       }
     }
@@ -76,6 +81,7 @@ function shadowTarget (label, kind, extra = {}) {
 const COLUMNS = [
   ...LOAD_COLUMNS.filter(([h]) => h !== 'upstream CPU us/req'),
   ['shadow copies (by outcome)', (r) => r.shadow === 'off' ? '-' : r.shadowCounts === null ? 'n/a (no metric)' : Object.entries(r.shadowCounts).map(([k, v]) => `${k} ${v}`).join(', ') || '0'],
+  ['compared', (r) => r.shadow === 'off' || r.comparedFraction === null || r.comparedFraction === undefined ? '-' : `${fmt(r.comparedFraction * 100, 1)} %`],
   ['primary bytes identical', (r) => (r.primaryIdentical ? 'yes' : 'NO')],
   ['RSS at 1/4 / end / max MB', (r) => {
     const s = r.proxyRssSamplesMb
@@ -98,20 +104,29 @@ export default {
       shadowTarget(`shadow down, ${ctx.opts.rssDuration} s`, 'down', { durationSec: ctx.opts.rssDuration, rssSampleMs: 1000 })
     ])
     const off = rowOf(rows, 'shadow off')
-    const figures = rows.filter((r) => r !== off).flatMap((r) => [
+    const figures = [...rows, ...long].filter((r) => r !== off).flatMap((r) => [
       [`${r.target}: primary p50 added vs shadow off (ms)`, added(r.p50Ms, off.p50Ms)],
-      [`${r.target}: primary p99 added vs shadow off (ms)`, added(r.p99Ms, off.p99Ms)]
+      [`${r.target}: primary p99 added vs shadow off (ms)`, added(r.p99Ms, off.p99Ms)],
+      [`${r.target}: RPS / shadow off RPS`, ratio(r.rps, off.rps)],
+      [`${r.target}: proxy CPU per request / shadow off's`, ratio(r.proxyCpuUsPerReq, off.proxyCpuUsPerReq)],
+      [`${r.target}: primary requests compared with the shadow (%)`, r.comparedFraction === null || r.comparedFraction === undefined ? null : Math.round(r.comparedFraction * 1000) / 10]
     ])
     // Growth after the first quarter (allocator and JIT settle by then): flat memory shows ~0.
     const samples = long[0].proxyRssSamplesMb ?? []
-    figures.push([`dead shadow, ${ctx.opts.rssDuration} s: RSS at the end minus RSS at 1/4 of the run (MB)`, samples.length > 0 ? samples.at(-1) - samples[Math.floor(samples.length / 4)] : null])
+    figures.push(
+      [`dead shadow, ${ctx.opts.rssDuration} s: RSS at the end minus RSS at 1/4 of the run (MB)`, samples.length > 0 ? samples.at(-1) - samples[Math.floor(samples.length / 4)] : null],
+      [`dead shadow, ${ctx.opts.rssDuration} s: RSS min / max over the run (MB)`, samples.length > 0 ? `${Math.min(...samples)} / ${Math.max(...samples)}` : null]
+    )
     const implemented = rows.some((r) => r.shadowCounts !== null)
     return {
       rows: [...rows, ...long],
       columns: COLUMNS,
       figures,
       notes: implemented
-        ? ['Shadow copies counted by the gateway\'s headliner_shadow_requests_total.']
+        ? [
+            'Shadow copies counted by the gateway\'s headliner_shadow_requests_total (warm-up included): "error" and "timeout" are copies that were sent and failed; "dropped" were never sent (over the in-flight bound, or the breaker open after 5 consecutive failures, for 1 s).',
+            '"compared": agree + disagree in headliner_shadow_comparisons_total over the primary requests answered (headliner_requests_total, role primary).'
+          ]
         : ['The gateway does not mirror yet (no headliner_shadow_requests_total): every row measures the primary path only; this is the baseline the shadow feature must keep.']
     }
   }

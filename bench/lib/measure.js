@@ -4,14 +4,14 @@
  * resident memory (/proc/<pid>/status). Returns one row of the results table.
  */
 import { setInterval as every } from 'node:timers'
-import { INFER_PATH, LOAD_CORE, runLoad, SERVER_CORE } from './parties.js'
+import { INFER_BODY, INFER_PATH, LOAD_CORE, runLoad, SERVER_CORE } from './parties.js'
 import { readCoreBusyTicks, readCpuTicks, readStatusKb } from './procs.js'
 
 const round = (x, digits = 0) => (x === null || x === undefined || !Number.isFinite(x)) ? null : Math.round(x * 10 ** digits) / 10 ** digits
 
 /**
  * @param ctx the run context ({ group, opts: { duration, warmup, connections }, ticksPerSec })
- * @param target { label, url (base URL), proxy?: Party, upstreams: Party[], path?, headers?,
+ * @param target { label, url (base URL), proxy?: Party, upstreams: Party[], path?, body? (default the OIP request), headers?,
  *                 durationSec?, rate? (fixed req/s; default ctx.opts.rate, else as fast as possible),
  *                 rssSampleMs? (sample the proxy's VmRSS during the run) }
  * @returns a row: rps, latency (ms), errors, CPU us/request of proxy and upstreams, memory (MB)
@@ -20,7 +20,8 @@ export async function measureTarget (ctx, target) {
   const { opts, ticksPerSec } = ctx
   const url = target.url + (target.path ?? INFER_PATH)
   const durationSec = target.durationSec ?? opts.duration
-  if (opts.warmup > 0) await runLoad(ctx, { url, durationSec: opts.warmup, headers: target.headers, rate: target.rate })
+  const body = target.body ?? INFER_BODY
+  if (opts.warmup > 0) await runLoad(ctx, { url, body, durationSec: opts.warmup, headers: target.headers, rate: target.rate })
 
   const proxyPid = target.proxy?.pid
   const upstreamPids = target.upstreams.map((p) => p.pid)
@@ -34,7 +35,7 @@ export async function measureTarget (ctx, target) {
 
   let load
   try {
-    load = await runLoad(ctx, { url, durationSec, headers: target.headers, rate: target.rate })
+    load = await runLoad(ctx, { url, body, durationSec, headers: target.headers, rate: target.rate })
   } finally {
     if (sampler !== undefined) clearInterval(sampler)
   }

@@ -20,6 +20,41 @@ export const INFER_BODY = JSON.stringify({
   inputs: [{ name: 'song_features', shape: [1, 12], datatype: 'FP32', data: [0.71, 0.8, 5, -5.2, 1, 0.05, 0.1, 0, 0.12, 0.6, 118, 201000] }]
 })
 export const INFER_PATH = '/v2/models/hit-predictor/infer'
+export const PREDICT_PATH = '/v1/models/hit-predictor:predict'
+
+/** The same song as named features (issue 3), in the order of models/hit-predictor/v1/transform.yaml. */
+export const NAMED_SONG = {
+  danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1,
+  instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000
+}
+
+const is72Numbers = (xs) => Array.isArray(xs) && xs.length === 72 && xs.every((x) => typeof x === 'number')
+
+/**
+ * The requests a target can be loaded with: path, body, and what a correct answer looks like (so a
+ * run never measures a fast error path by mistake).
+ */
+export const REQUESTS = {
+  /** OIP v2 infer: 72 probabilities in outputs[0].data. */
+  oip: { path: INFER_PATH, body: INFER_BODY, what: '72 probabilities in outputs[0].data', ok: (a) => is72Numbers(a?.outputs?.[0]?.data) },
+  /** KServe v1 predict with an array instance: passed through raw, 72 probabilities back. */
+  predictArrays: {
+    path: PREDICT_PATH,
+    body: JSON.stringify({ instances: [Object.values(NAMED_SONG)] }),
+    what: '72 probabilities in predictions[0]',
+    ok: (a) => is72Numbers(a?.predictions?.[0])
+  },
+  /** KServe v1 predict with a named-feature instance: through the version's transform, labelled top-k back. */
+  predictNamed: {
+    path: PREDICT_PATH,
+    body: JSON.stringify({ instances: [NAMED_SONG] }),
+    what: 'labelled predictions[0].top (country, name, probability)',
+    ok: (a) => {
+      const top = a?.predictions?.[0]?.top
+      return Array.isArray(top) && top.length > 0 && top.every((t) => typeof t.country === 'string' && typeof t.name === 'string' && typeof t.probability === 'number')
+    }
+  }
+}
 
 async function get (url) {
   const res = await fetch(url, { signal: AbortSignal.timeout(1000) })
@@ -28,20 +63,22 @@ async function get (url) {
 }
 
 /**
- * One inference through `baseUrl`; throws unless it is a 200 with 72 probabilities, so a run can
- * never measure a fast error path by mistake. Returns the response headers.
+ * One request (default: the OIP inference) through `baseUrl`; throws unless it is a 200 whose answer
+ * passes `request.ok`. Returns the response headers.
  */
-export async function checkInference (baseUrl) {
-  const res = await fetch(baseUrl + INFER_PATH, {
+export async function checkInference (baseUrl, request = REQUESTS.oip) {
+  const url = baseUrl + request.path
+  const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: INFER_BODY,
+    body: request.body,
     signal: AbortSignal.timeout(3000)
   })
   const text = await res.text()
-  if (res.status !== 200) throw new Error(`POST ${baseUrl}${INFER_PATH} answered ${res.status}: ${text.slice(0, 300)}`)
-  const data = JSON.parse(text).outputs?.[0]?.data
-  if (!Array.isArray(data) || data.length !== 72) throw new Error(`POST ${baseUrl}${INFER_PATH}: expected 72 probabilities, got ${text.slice(0, 300)}`)
+  if (res.status !== 200) throw new Error(`POST ${url} answered ${res.status}: ${text.slice(0, 300)}`)
+  let answer
+  try { answer = JSON.parse(text) } catch { answer = undefined }
+  if (!request.ok(answer)) throw new Error(`POST ${url}: expected ${request.what}, got ${text.slice(0, 300)}`)
   return res.headers
 }
 
@@ -78,9 +115,10 @@ export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', node
  * The Headliner gateway (`node bin/headliner.js serve`, compiled dist/) with the `models` part of a
  * config. Its stdout (pino, one line per request at info) goes to /dev/null: the logging cost is
  * paid (serialising, the write syscall) but nothing reads it. `logLevel` sets HEADLINER_LOG_LEVEL;
- * `nodeArgs` are extra node flags (e.g. --cpu-prof).
+ * `nodeArgs` are extra node flags (e.g. --cpu-prof). It is ready when `check` (one of REQUESTS, default
+ * the OIP inference) answers correctly: a version with a transform is not ready until its metadata check passed.
  */
-export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true }) {
+export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true, check = REQUESTS.oip }) {
   const [port, adminPort] = [await freePort(), await freePort()]
   const config = {
     schemaVersion: 1,
@@ -101,7 +139,7 @@ export async function startGateway (ctx, { models, name = 'gateway', logLevel = 
   const url = `http://127.0.0.1:${port}`
   const adminUrl = `http://127.0.0.1:${adminPort}`
   await waitFor(() => get(`${url}/v2/health/live`), { what: `${name} on ${url}`, party })
-  if (ready) await waitFor(() => checkInference(url), { what: `${name}: first inference`, party, timeoutMs: 10_000 })
+  if (ready) await waitFor(() => checkInference(url, check), { what: `${name}: first inference`, party, timeoutMs: 10_000 })
   return { name, url, adminUrl, party, configFile: file }
 }
 

@@ -12,8 +12,9 @@
  * hand it to runTargets(); a target is
  *
  *   { label, async setup (ctx) { ...start parties (lib/parties.js)...
- *       return { url, proxy, upstreams, headers?, path?, durationSec?, rssSampleMs?,
- *                collect? (row) => extra fields, read after the load, before the parties stop } } }
+ *       return { url, proxy, upstreams, headers?, path?, body?, durationSec?, rssSampleMs?,
+ *                collect? (row) => extra fields, read after the load, before the parties stop,
+ *                cleanup? () => void, always called once the target is done (e.g. stop a timer) } } }
  *
  * Every process a setup starts is stopped once its target is measured, so targets never share a core
  * with a leftover process. Before each target, runTargets waits (up to --quiet-wait s) for every core
@@ -32,8 +33,9 @@ export async function runTargets (ctx, targets) {
       ctx.log(`${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`)
       const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
       if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
+      let spec
       try {
-        const spec = await target.setup(ctx)
+        spec = await target.setup(ctx)
         const row = await measureTarget(ctx, { label: target.label, ...spec })
         if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
         if (idle !== undefined) row.busiestCoreBeforePct = idle.busiestPct
@@ -41,6 +43,7 @@ export async function runTargets (ctx, targets) {
         ctx.log(`  ${Math.round(row.rps)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, proxy ${row.proxyCpuUsPerReq ?? '-'} us/req`)
         byLabel.get(target.label).push(row)
       } finally {
+        spec?.cleanup?.()
         await ctx.group.stopAll()
       }
     }

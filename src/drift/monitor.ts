@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import type { Call, Observer } from '../gateway/call.js'
+import { responseJson, type Call, type Observer } from '../gateway/call.js'
 import type { ModelRuntime, Snapshot } from '../gateway/runtime.js'
 import { rowsFromOipOutput, rowsFromV1Predictions } from '../shadow/rows.js'
 import { binIndex } from './bins.js'
@@ -143,12 +143,8 @@ export class DriftMonitor implements Observer {
 
   #observePrediction (d: ModelDrift, call: Call): void {
     const prediction = d.profile.prediction!
-    let body: unknown
-    try {
-      body = JSON.parse(call.responseBody!.toString('utf8'))
-    } catch {
-      return
-    }
+    const body = responseJson(call)
+    if (body === undefined) return
     const rows = call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
     if (!rows.ok) return
     const labels = call.version.transform?.labels ?? (prediction.classes.length === rows.rows[0]?.length ? prediction.classes : undefined)

@@ -29,6 +29,27 @@ export interface Call {
   upstreamError?: 'timeout' | 'connect' | 'protocol' | 'status'
   /** The upstream's raw answer, when something after the reply needs it. */
   responseBody?: Buffer
+  /** The upstream's answer parsed, once, by whoever needs it first (see responseJson). */
+  responseParsed?: { value: unknown }
+}
+
+/**
+ * The upstream's answer as JSON, parsed at most once per call and shared by post-processing,
+ * shadow comparison and drift. undefined when there is no body or it is not JSON.
+ */
+export function responseJson (call: Call): unknown {
+  if (call.responseParsed === undefined) {
+    let value: unknown
+    if (call.responseBody !== undefined) {
+      try {
+        value = JSON.parse(call.responseBody.toString('utf8'))
+      } catch {
+        value = undefined
+      }
+    }
+    call.responseParsed = { value }
+  }
+  return call.responseParsed.value
 }
 
 /**

@@ -7,7 +7,7 @@ import { errors, HeadlinerError } from '../errors.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { fromOipResponse, post, pre, toOipRequest } from '../transform/index.js'
 import type { TransformFailure } from '../transform/types.js'
-import type { Call } from './call.js'
+import { responseJson, type Call } from './call.js'
 
 export function preProcess (call: Call, metrics: Metrics): Buffer {
   const { model, version } = call
@@ -32,10 +32,8 @@ export function postProcess (call: Call, metrics: Metrics): string {
   const { model, version } = call
   const t = version.transform!
   const started = performance.now()
-  let answer: unknown
-  try {
-    answer = JSON.parse(call.responseBody!.toString('utf8'))
-  } catch {
+  const answer = responseJson(call)
+  if (answer === undefined) {
     metrics.transformErrors.labels(model.name, version.name, 'post').inc()
     call.upstreamError = 'protocol'
     throw errors.upstreamProtocol(model.name, version.name, 'the answer is not JSON')

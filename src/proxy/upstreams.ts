@@ -59,13 +59,15 @@ export function originSettings (config: Config): Map<string, OriginSettings> {
  * An undici Agent whose per-origin pools follow the config: keep-alive, the version's connection
  * count, and TLS verification ON (undici's default; @fastify/reply-from's own default turns it off,
  * which is why we hand it this agent). `settings` is read at pool creation, so a reload that adds
- * an origin is picked up; `role` sizes shadow pools separately.
+ * an origin is picked up. `role` only names the agent: primary and shadow never share a pool.
  */
-export function createAgent (settings: () => Map<string, OriginSettings>, role: 'primary' | 'shadow'): Agent {
+export function createAgent (settings: () => Map<string, OriginSettings>, _role: 'primary' | 'shadow'): Agent {
   return new Agent({
     factory (origin, opts) {
       const s = settings().get(String(origin))
-      const connections = s === undefined ? 8 : role === 'shadow' ? Math.max(4, Math.ceil(s.connections / 4)) : s.connections
+      // Shadow pools get as many connections as the primary's: they are separate sockets, and the
+      // shadow's own in-flight bound (not a small pool) is what limits what a slow shadow can hold.
+      const connections = s === undefined ? 8 : s.connections
       return new Pool(origin, {
         ...opts,
         connections,

@@ -10,7 +10,7 @@
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import type { Call, Observer } from '../gateway/call.js'
+import { responseJson, type Call, type Observer } from '../gateway/call.js'
 import type { ModelRuntime, VersionRuntime } from '../gateway/runtime.js'
 import { shouldMirror } from '../routing/pick.js'
 import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
@@ -165,7 +165,9 @@ export class ShadowDispatcher implements Observer {
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
     metrics.requestDuration.labels(model.name, shadow.name, 'shadow').observe(shadowMs / 1000)
 
-    const comparison = compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, DEFAULT_K)
+    // k of the top-k overlap: the primary's transform's `top` (what users are shown), else 5.
+    const k = call.version.transform?.top ?? DEFAULT_K
+    const comparison = compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, k)
     metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
     if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
     this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
@@ -224,19 +226,11 @@ function primaryAnswer (call: Call, statusCode: number): { answer: Answer; body:
   if (call.upstreamError !== undefined) return { answer: { ok: false, error: `primary failed: ${call.upstreamError}` }, body: undefined }
   if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${statusCode} without a body` }, body: undefined }
   if ((call.upstreamStatus ?? statusCode) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }, body: undefined }
-  const body = safeJson(call.responseBody)
+  const body = responseJson(call)
   if (body === undefined) return { answer: { ok: false, error: 'primary answer is not JSON' }, body }
   return { answer: call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body), body }
 }
 
-function safeJson (buf: Buffer | undefined): unknown {
-  if (buf === undefined) return undefined
-  try {
-    return JSON.parse(buf.toString('utf8'))
-  } catch {
-    return undefined
-  }
-}
 
 async function readLimited (body: AsyncIterable<Buffer> & { destroy?: () => void }, limit: number): Promise<string> {
   const chunks: Buffer[] = []
