@@ -33,6 +33,7 @@ export interface AppDeps {
   random?: () => number
   /** Prometheus default Node metrics (on by default). */
   defaultMetrics?: boolean
+  /** Overrides the config's probe settings (tests). */
   probe?: { intervalMs: number; timeoutMs: number }
   /** Bearer token of the admin API (env HEADLINER_ADMIN_TOKEN); undefined disables the API. */
   adminToken?: string
@@ -81,8 +82,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     runtime,
     agent: primaryAgent,
     log: deps.logger,
-    intervalMs: deps.probe?.intervalMs ?? 5000,
-    timeoutMs: deps.probe?.timeoutMs ?? 1000,
+    intervalMs: deps.probe?.intervalMs ?? deps.config.probe.intervalMs,
+    timeoutMs: deps.probe?.timeoutMs ?? deps.config.probe.timeoutMs,
     // A version whose transform contradicts its upstream's metadata must not serve: it would label nonsense.
     checkMetadata: (_model, version, metadata) => {
       if (version.transform === undefined) return { ok: true }

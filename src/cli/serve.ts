@@ -26,9 +26,9 @@ export async function serve (config: Config, logger: Logger, opts: { version: st
       file: opts.file,
       apply: (result) => {
         const current = app.runtime.snapshot.config
-        const restartNeeded = (['server', 'admin', 'state'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(result.config[k]))
+        const restartNeeded = (['server', 'admin', 'state', 'probe'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(result.config[k]))
         if (restartNeeded.length > 0) logger.warn({ fields: restartNeeded }, 'config: these sections change only on restart; the rest is applied now')
-        app.reload({ ...result.config, server: current.server, admin: current.admin, state: current.state }).then(() => {
+        app.reload({ ...result.config, server: current.server, admin: current.admin, state: current.state, probe: current.probe }).then(() => {
           logger.info({ file: result.file }, 'config reloaded')
         }, (err: unknown) => {
           app.metrics.configReloads.labels('failure').inc()

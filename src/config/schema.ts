@@ -91,6 +91,10 @@ export const ConfigSchema = z.strictObject({
     host: z.string().default('127.0.0.1').describe('Admin listen address (metrics, admin API). Default 127.0.0.1.'),
     port: port.default(9901).describe('Admin port. Default 9901. The token comes from env HEADLINER_ADMIN_TOKEN.')
   }).prefault({}).describe('Admin plane (static).'),
+  probe: z.strictObject({
+    intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('How often every version\'s upstream is asked for its metadata and readiness (and its transform contract checked). Default 5000.'),
+    timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.')
+  }).prefault({}).describe('Readiness probing of the upstreams.'),
   state: z.discriminatedUnion('store', [
     z.strictObject({
       store: z.literal('file'),
