@@ -87,6 +87,7 @@ describe('loadConfigFile: valid fixtures', () => {
     const config = configOf(loadConfigFile(fixture('valid-full.yaml')))
     expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000 })
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 19901 })
+    expect(config.probe).toEqual({ intervalMs: 2500, timeoutMs: 500 })
     expect(config.state).toEqual({ store: 'file', path: fixture('state/headliner-state.json') })
     const hit = config.models['hit-predictor']!
     expect(hit.timeoutMs).toBe(1500)
