@@ -72,6 +72,7 @@ describe('loadConfigFile: valid fixtures', () => {
   it('applies every default to the minimal config', () => {
     const config = configOf(loadConfigFile(fixture('valid-minimal.yaml')))
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000 })
+    expect(config.probe).toEqual({ intervalMs: 5000, timeoutMs: 1000 })
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 })
     expect(config.state).toEqual({ store: 'file', path: fixture('headliner-state.json') })
     const model = config.models['hit-predictor']
