@@ -106,8 +106,8 @@ export function processSection (): Section {
       timeseries({
         id: 601, title: 'Config reloads since start', unit: 'short', min: 0, w: 6,
         description: 'Config reloads per replica by result, counted since the process started. A failure keeps the previous config running; the log says why.',
-        // The raw count, not increase(): the counter's series are born at 1 on the first reload, and
-        // increase() cannot see an increment from a series' first sample.
+        // The raw count, not increase(): reloads are rare events, and "how many since start, how many
+        // refused" reads better than a rate that is almost always 0.
         queries: [{ expr: onModelProcesses('sum by (instance, result) (headliner_config_reloads_total)'), legend: '{{instance}} {{result}}' }]
       }),
       timeseries({
