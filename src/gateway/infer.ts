@@ -146,7 +146,14 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
     if (status === 499) return
-    for (const observer of observers) observer.afterReply(call, status)
+    for (const observer of observers) {
+      // This runs in the response's 'close' event: an observer's bug must cost a log line, never the process.
+      try {
+        observer.afterReply(call, status)
+      } catch (err) {
+        request.log.error({ err }, 'observer failed after the reply')
+      }
+    }
   }
 }
 
