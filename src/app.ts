@@ -137,7 +137,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     async reload (config: Config) {
       runtime.applyConfig(config, await transforms.load(config))
       metrics.configReloads.labels('success').inc()
-      void prober.probeAll()
+      prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },
     async close () {
       closing = true

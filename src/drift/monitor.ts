@@ -62,14 +62,14 @@ export class DriftMonitor implements Observer {
     for (const model of snapshot.models.values()) {
       const drift = model.config.drift
       if (drift === undefined) continue
-      const columns = columnNames(model)
-      const key = JSON.stringify([drift, columns])
-      const prev = this.#models.get(model.name)
-      if (prev?.key === key) {
-        next.set(model.name, prev)
-        continue
-      }
       try {
+        const columns = columnNames(model)
+        const key = JSON.stringify([drift, columns])
+        const prev = this.#models.get(model.name)
+        if (prev?.key === key) {
+          next.set(model.name, prev)
+          continue
+        }
         next.set(model.name, this.#build(model, drift, columns, key))
       } catch (err) {
         this.#log.error({ model: model.name, reference: drift.reference, err: (err as Error).message }, 'drift: reference profile not loaded; drift is off for this model')

@@ -38,7 +38,9 @@ export class ReadinessProber {
 
   start (): void {
     this.stop()
-    this.#timer = setInterval(() => { void this.probeAll() }, this.#opts.intervalMs)
+    this.#timer = setInterval(() => {
+      this.probeAll().catch((err: unknown) => { this.#opts.log.error({ err }, 'readiness probe round failed') })
+    }, this.#opts.intervalMs)
     this.#timer.unref()
   }
 
