@@ -72,6 +72,12 @@ describe('OIP v2 inference through the gateway', () => {
     expect(body.predictions[0]).toHaveLength(72)
   })
 
+  it('accepts a body sent with no content-type at all', async () => {
+    const res = await request(gw.url + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody() })
+    expect(res.statusCode).toBe(200)
+    await res.body.dump()
+  })
+
   it('accepts a body sent without a JSON content-type (curl -d)', async () => {
     const res = await request(gw.url + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody(), headers: { 'content-type': 'application/x-www-form-urlencoded' } })
     expect(res.statusCode).toBe(200)
