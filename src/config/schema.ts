@@ -53,7 +53,11 @@ export const ModelSchema = z.strictObject({
         max: z.number().min(0).describe('Largest absolute difference of any output value that still agrees.')
       }).describe('No output value differs by more than `max`.')
     ]).default({ kind: 'top1' }).describe('When a shadow answer counts as `agree`. Default: same top-1 class.'),
-    diffs: z.number().int().min(0).max(10_000).default(100).describe('Recent disagreements kept for the admin API. Default 100.')
+    diffs: z.number().int().min(0).max(10_000).default(100).describe('Recent disagreements kept for the admin API. Default 100.'),
+    breaker: z.strictObject({
+      failures: z.number().int().min(1).max(1000).default(5).describe('Consecutive failed copies (error or timeout) that stop copies to a shadow. Default 5.'),
+      cooldownMs: z.number().int().min(10).max(3_600_000).default(1000).describe('How long copies to that shadow are dropped (counted) before one trial copy. Default 1000.')
+    }).prefault({}).describe('Skips a failing shadow for a while, so a dead shadow costs a counter, not a refused connection per request.')
   }).prefault({}).describe('Shadow traffic settings of this model.'),
   drift: z.strictObject({
     reference: z.string().min(1).describe('Path of the reference profile (built by `headliner profile build`).'),

@@ -22,11 +22,10 @@ import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 export const SHADOW_HEADER = 'x-headliner-shadow'
 const MAX_SHADOW_BODY = 4 * 1024 * 1024
 const MAX_DIFF_BYTES = 1024 * 1024
-/** Consecutive failed copies (error or timeout) after which a shadow is skipped for a cool-down. */
-const BREAKER_FAILURES = 5
-const BREAKER_COOLDOWN_MS = 1000
 
 export interface ShadowRequest { path: string; body: Buffer; kind: 'v2' | 'v1' }
+
+type Breaker = ModelRuntime['config']['shadow']['breaker']
 
 export interface Disagreement {
   at: string
@@ -81,7 +80,7 @@ export class ShadowDispatcher implements Observer {
       const inflight = this.#inflight.get(model.name) ?? 0
       // Past the in-flight bound, or while a failing shadow cools down, the copy is dropped (counted):
       // a dead shadow then costs a counter increment, not a refused connection per request.
-      if (inflight >= settings.maxInflight || this.#breakerOpen(model.name, shadow.name)) {
+      if (inflight >= settings.maxInflight || this.#breakerOpen(model.name, shadow.name, settings.breaker)) {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'dropped').inc()
         continue
       }
@@ -99,17 +98,17 @@ export class ShadowDispatcher implements Observer {
     }
   }
 
-  #breakerOpen (model: string, shadow: string): boolean {
+  #breakerOpen (model: string, shadow: string, settings: Breaker): boolean {
     const b = this.#breakers.get(`${model}\u0000${shadow}`)
-    if (b === undefined || b.failures < BREAKER_FAILURES) return false
+    if (b === undefined || b.failures < settings.failures) return false
     const now = this.#now()
     if (now < b.openUntil) return true
     // Cool-down over: let one copy through as a trial; a failure re-opens the breaker.
-    b.openUntil = now + BREAKER_COOLDOWN_MS
+    b.openUntil = now + settings.cooldownMs
     return false
   }
 
-  #recordOutcome (model: string, shadow: string, failed: boolean): void {
+  #recordOutcome (model: string, shadow: string, failed: boolean, settings: Breaker): void {
     const key = `${model}\u0000${shadow}`
     let b = this.#breakers.get(key)
     if (b === undefined) {
@@ -122,7 +121,7 @@ export class ShadowDispatcher implements Observer {
       return
     }
     b.failures++
-    if (b.failures === BREAKER_FAILURES) b.openUntil = this.#now() + BREAKER_COOLDOWN_MS
+    if (b.failures === settings.failures) b.openUntil = this.#now() + settings.cooldownMs
   }
 
   async #mirror (call: Call, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown }): Promise<void> {
@@ -153,13 +152,13 @@ export class ShadowDispatcher implements Observer {
         body = JSON.parse(text)
         answer = req.kind === 'v2' ? rowsFromOipOutput(body) : rowsFromV1Predictions(body)
       }
-      this.#recordOutcome(model.name, shadow.name, false)
+      this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
     } catch (err) {
       const timedOut = isTimeout(err)
       code = timedOut ? 'timeout' : 'error'
       metrics.shadowRequests.labels(model.name, shadow.name, timedOut ? 'timeout' : 'error').inc()
       answer = { ok: false, error: timedOut ? `shadow did not answer within ${timeoutMs} ms` : `shadow call failed: ${(err as Error).message}` }
-      this.#recordOutcome(model.name, shadow.name, true)
+      this.#recordOutcome(model.name, shadow.name, true, model.config.shadow.breaker)
     }
     const shadowMs = performance.now() - started
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()

@@ -80,7 +80,7 @@ describe('loadConfigFile: valid fixtures', () => {
       timeoutMs: 2000,
       versionHeader: 'x-headliner-version',
       versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64 } },
-      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100 }
+      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } }
     })
   })
 
@@ -105,7 +105,7 @@ describe('loadConfigFile: valid fixtures', () => {
       tls: { rejectUnauthorized: false, ca: fixture('files/upstream-ca.pem') }
     })
     expect(hit.versions.v3).toEqual({ url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: fixture('files/v3-transform.yaml'), connections: 64 })
-    expect(hit.shadow).toEqual({ timeoutMs: 4000, maxInflight: 64, agreement: { kind: 'topk', k: 5, minOverlap: 0.6 }, diffs: 50 })
+    expect(hit.shadow).toEqual({ timeoutMs: 4000, maxInflight: 64, agreement: { kind: 'topk', k: 5, minOverlap: 0.6 }, diffs: 50, breaker: { failures: 3, cooldownMs: 2000 } })
     expect(hit.drift).toEqual({
       reference: fixture('files/reference.json'),
       window: { kind: 'time', seconds: 300, buckets: 5 },
