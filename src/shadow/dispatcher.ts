@@ -16,6 +16,7 @@ import { shouldMirror } from '../routing/pick.js'
 import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
 import { rowsFromOipOutput, rowsFromV1Predictions } from './rows.js'
 import { DiffBuffer } from './diff-buffer.js'
+import { shadowCall } from './call.js'
 import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 
 /** The header that marks mirrored requests, so upstream logs can tell shadow traffic apart. */
@@ -133,23 +134,21 @@ export class ShadowDispatcher implements Observer {
     let body: unknown
     let code = 'error'
     try {
-      const res = await this.#deps.agent.request({
+      const res = await shadowCall(this.#deps.agent, {
         origin: shadow.target.origin,
         path: req.path,
-        method: 'POST',
         headers: { 'content-type': 'application/json', [SHADOW_HEADER]: '1', 'x-request-id': call.requestId },
         body: req.body,
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs
+        timeoutMs,
+        maxBytes: MAX_SHADOW_BODY
       })
-      metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe((performance.now() - started) / 1000)
+      metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe(res.headersMs / 1000)
       code = String(res.statusCode)
-      const text = await readLimited(res.body, MAX_SHADOW_BODY)
       if (res.statusCode >= 400) {
         metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
-        answer = { ok: false, error: `shadow answered ${res.statusCode}: ${text.slice(0, 200)}` }
+        answer = { ok: false, error: `shadow answered ${res.statusCode}: ${res.body.toString('utf8', 0, 200)}` }
       } else {
-        body = JSON.parse(text)
+        body = JSON.parse(res.body.toString('utf8'))
         answer = req.kind === 'v2' ? rowsFromOipOutput(body) : rowsFromV1Predictions(body)
       }
       this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
@@ -231,19 +230,6 @@ function primaryAnswer (call: Call, statusCode: number): { answer: Answer; body:
 }
 
 
-async function readLimited (body: AsyncIterable<Buffer> & { destroy?: () => void }, limit: number): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    size += chunk.length
-    if (size > limit) {
-      body.destroy?.()
-      throw new Error(`shadow answer larger than ${limit} bytes`)
-    }
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks, size).toString('utf8')
-}
 
 function isTimeout (err: unknown): boolean {
   const e = err as { name?: string; code?: string }
