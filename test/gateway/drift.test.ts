@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
-import { generateSong, mulberry32 } from '../../src/demo/songs.js'
+import { generateSong, mulberry32, songToRow } from '../../src/demo/songs.js'
 import { requiredSamples } from '../../src/drift/monitor.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 
@@ -124,5 +124,34 @@ describe('GET /status', () => {
     expect(body.models[0]!.drift.thresholds).toEqual({ psiWarn: 0.1, psiAlert: 0.25, js: 0.1, minSamples: 200 })
     expect(body.models[0]!.reasons.join(' ')).toMatch(/drift alert: .*feature tempo/)
     expect((await request(gw.adminUrl + '/status')).statusCode).toBe(401)
+  })
+})
+
+describe('drift from OIP v2 tensors, without a transform', () => {
+  it('maps tensor columns to the reference profile\'s features and sees the drift', async () => {
+    const gw = await startGateway({
+      schemaVersion: 1,
+      models: {
+        'hit-predictor': {
+          versions: { v1: { url: models[0]!.url, weight: 100 } },
+          drift: { reference: join(MODELS, 'reference.json'), window: { kind: 'count', size: 1000 } }
+        }
+      }
+    }, { adminToken: TOKEN })
+    gateways.push(gw)
+    const random = mulberry32(21)
+    for (let sent = 0; sent < 1000; sent += 50) {
+      const rows = Array.from({ length: 50 }, () => songToRow(generateSong(random, 0.5)))
+      const body = JSON.stringify({ inputs: [{ name: 'song_features', shape: [50, 12], datatype: 'FP32', data: rows.flat() }] })
+      const res = await request(gw.url + '/v2/models/hit-predictor/infer', { method: 'POST', body })
+      expect(res.statusCode).toBe(200)
+      await res.body.dump()
+    }
+    const s = await status(gw)
+    const tempo = s.features.find((f) => f.feature === 'tempo')!
+    expect(tempo.samples).toBe(1000)
+    expect(tempo.psi!).toBeGreaterThan(0.25)
+    // the profile's key column sits where the canonical order puts it: an undrifted feature stays ok
+    expect(s.features.find((f) => f.feature === 'key')!.verdict).toBe('ok')
   })
 })
