@@ -94,7 +94,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
 
   const data = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // One log line per inference is written by the handler's onResponse hook instead.
+    // One log line per inference is written when the response closes (src/gateway/infer.ts) instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.server.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
@@ -108,11 +108,12 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
   await data.register(replyFrom, { undici: primaryAgent as never, disableRequestLogging: true })
   let closing = false
-  data.addHook('onSend', async (request, reply) => {
+  data.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     // While draining, tell keep-alive clients to go: server.close() only drops connections that are
     // idle when it is called, so a connection whose request was in flight would hold shutdown open.
     if (closing) reply.header('connection', 'close')
+    done(null, payload)
   })
   installErrorHandling(data)
   registerInferRoutes(data, { runtime, metrics, random, observers, tracing: deps.tracing ?? false })
