@@ -14,15 +14,24 @@ export type Forwarded =
   | { ok: false; kind: UpstreamFailure; detail: string }
 
 /** Hop-by-hop headers (RFC 9110 section 7.6.1) and headers a proxy must not pass on. */
-const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
 
-export function stripHopByHop (headers: Record<string, unknown>): void {
-  const listed = headers.connection
-  if (typeof listed === 'string') {
-    for (const name of listed.split(',')) delete headers[name.trim().toLowerCase()]
+/**
+ * A copy of `headers` without hop-by-hop headers, the headers the `Connection` header lists, and
+ * `drop` (lower-case names). Built fresh rather than by deleting keys, which would turn the object
+ * into a slow dictionary on every request.
+ */
+export function endToEndHeaders (headers: Record<string, unknown>, drop?: ReadonlySet<string>): Record<string, unknown> {
+  const listed = typeof headers.connection === 'string' ? headers.connection.toLowerCase().split(',').map((n) => n.trim()) : undefined
+  const out: Record<string, unknown> = {}
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || drop?.has(name) === true || listed?.includes(name) === true) continue
+    out[name] = headers[name]
   }
-  for (const name of HOP_BY_HOP) delete headers[name]
+  return out
 }
+
+const TRACE_CONTEXT: ReadonlySet<string> = new Set(['traceparent', 'tracestate'])
 
 export interface ForwardOptions {
   url: string
@@ -49,26 +58,18 @@ export function forward (request: FastifyRequest, reply: FastifyReply, opts: For
       contentType: 'application/json',
       timeout: opts.timeoutMs,
       rewriteRequestHeaders: (req, headers) => {
-        const out: Record<string, unknown> = { ...headers, ...opts.headers }
-        stripHopByHop(out)
         // With tracing on, the undici instrumentation injects a traceparent that continues the
         // incoming trace; forwarding the incoming one as well would send two. With tracing off the
         // incoming context passes through untouched.
-        if (opts.stripTraceContext) {
-          delete out.traceparent
-          delete out.tracestate
-        }
+        const out = endToEndHeaders(headers, opts.stripTraceContext ? TRACE_CONTEXT : undefined)
+        if (opts.headers !== undefined) Object.assign(out, opts.headers)
         const prior = req.headers['x-forwarded-for']
         out['x-forwarded-for'] = prior === undefined ? req.ip : `${String(prior)}, ${req.ip}`
         out['x-forwarded-proto'] = req.protocol
         if (req.headers.host !== undefined) out['x-forwarded-host'] = req.headers.host
         return out as typeof headers
       },
-      rewriteHeaders: (headers) => {
-        const out: Record<string, unknown> = { ...headers }
-        stripHopByHop(out)
-        return out as typeof headers
-      },
+      rewriteHeaders: (headers) => endToEndHeaders(headers) as typeof headers,
       onResponse: (_req, _reply, res) => {
         settle({ ok: true, statusCode: res.statusCode, headers: (res as unknown as { headers: IncomingHttpHeaders }).headers, stream: res.stream as unknown as Readable })
       },
