@@ -40,6 +40,8 @@ export const errors = {
   upstreamTimeout: define('HEADLINER_ERR_UPSTREAM_TIMEOUT', 504, (model: string, version: string, ms: number) => `upstream for ${model}/${version} did not answer within ${ms} ms`),
   upstreamProtocol: define('HEADLINER_ERR_UPSTREAM_PROTOCOL', 502, (model: string, version: string, detail: string) => `upstream for ${model}/${version} sent an invalid answer: ${detail}`),
   transformFailed: define('HEADLINER_ERR_TRANSFORM', 500, (model: string, version: string, stage: string, detail: string) => `the ${stage}-processing of ${model}/${version} failed: ${detail}`),
+  // reference profiles (the CLI and the drift loader; never sent over HTTP): one line per problem, each starting with its file
+  profile: define('HEADLINER_ERR_PROFILE', 500, (problems: string[]) => problems.join('\n')),
   // config (never sent over HTTP; thrown by loaders and printed by the CLI)
   config: define('HEADLINER_ERR_CONFIG', 500, (file: string, problems: string[]) => `invalid config ${file}:\n  ${problems.join('\n  ')}`)
 } as const

@@ -12,7 +12,7 @@ import type { DriftMonitor } from '../drift/monitor.js'
 import { installErrorHandling } from '../app.js'
 import { errors } from '../errors.js'
 import { bearerAuth } from './auth.js'
-import { modelStatuses } from './status.js'
+import { modelStatuses, versionSummaries } from './status.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -41,21 +41,11 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
     api.get('/status', async () => modelStatuses(runtime, shadow, deps.drift))
 
     api.get('/admin/models', async () => ({
-      models: [...runtime.snapshot.models.values()].map((m) => ({
-        name: m.name,
-        versions: m.table.versions.map((v) => ({
-          name: v.name,
-          weight: v.weight,
-          ...(v.mirror !== undefined ? { mirror: v.mirror } : {}),
-          ready: v.ready,
-          reason: m.versions.get(v.name)?.readiness.reason
-        }))
-      }))
+      models: [...runtime.snapshot.models.values()].map((m) => ({ name: m.name, versions: versionSummaries(m) }))
     }))
 
     api.get<{ Params: { model: string } }>('/admin/models/:model/shadow', async (request) => {
-      const m = runtime.model(request.params.model)
-      if (m === undefined) throw errors.unknownModel(request.params.model)
+      const m = runtime.require(request.params.model)
       const stats = shadow.summary(m.name)
       return {
         model: m.name,
@@ -72,16 +62,14 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
     })
 
     api.get<{ Params: { model: string } }>('/admin/models/:model/drift', async (request) => {
-      const m = runtime.model(request.params.model)
-      if (m === undefined) throw errors.unknownModel(request.params.model)
+      const m = runtime.require(request.params.model)
       const status = deps.drift.status(m.name)
       if (status === undefined) throw errors.badRequest(`models.${m.name}.drift`, 'drift is not configured for this model (no reference profile)')
       return status
     })
 
     api.get<{ Params: { model: string }; Querystring: { limit?: string } }>('/admin/models/:model/shadow/diffs', async (request) => {
-      const m = runtime.model(request.params.model)
-      if (m === undefined) throw errors.unknownModel(request.params.model)
+      const m = runtime.require(request.params.model)
       const raw = request.query.limit
       const limit = raw === undefined ? undefined : Number(raw)
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw errors.badRequest('limit', `must be a positive integer, got "${raw}"`)

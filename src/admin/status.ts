@@ -3,7 +3,7 @@
  * what the gateway already knows (readiness, routing weights, shadow summaries, drift windows); the
  * on-call `headliner status` command will read this.
  */
-import type { Runtime } from '../gateway/runtime.js'
+import type { ModelRuntime, Runtime } from '../gateway/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor, DriftStatus } from '../drift/monitor.js'
 
@@ -18,15 +18,24 @@ export interface ModelStatus {
   drift: DriftStatus | null
 }
 
+export type VersionSummary = ModelStatus['versions'][number]
+
+/** Each version as the table routes it: weight (0 for a shadow), mirror, readiness and its reason. */
+export function versionSummaries (m: ModelRuntime): VersionSummary[] {
+  return m.table.versions.map((v) => ({
+    name: v.name,
+    weight: v.weight,
+    ...(v.mirror !== undefined ? { mirror: v.mirror } : {}),
+    ready: v.ready,
+    reason: m.versions.get(v.name)!.readiness.reason
+  }))
+}
+
 export function modelStatuses (runtime: Runtime, shadow: ShadowDispatcher, drift: DriftMonitor): { verdict: Health; models: ModelStatus[] } {
   drift.flush()
   const models = [...runtime.snapshot.models.values()].map((m): ModelStatus => {
-    const reasons: string[] = []
-    const versions = m.table.versions.map((v) => {
-      const readiness = m.versions.get(v.name)!.readiness
-      if (!v.ready && v.weight > 0) reasons.push(`${v.name} (weight ${v.weight}) is not ready: ${readiness.reason}`)
-      return { name: v.name, weight: v.weight, ...(v.mirror !== undefined ? { mirror: v.mirror } : {}), ready: v.ready, reason: readiness.reason }
-    })
+    const versions = versionSummaries(m)
+    const reasons = versions.filter((v) => !v.ready && v.weight > 0).map((v) => `${v.name} (weight ${v.weight}) is not ready: ${v.reason}`)
     const d = drift.status(m.name) ?? null
     if (d !== null && (d.verdict === 'warn' || d.verdict === 'alert')) reasons.push(`drift ${d.verdict}: ${d.reasons.join(', ')}`)
     const verdict: Health = m.table.readyWeighted.length === 0 ? 'down' : reasons.length > 0 ? 'degraded' : 'ok'

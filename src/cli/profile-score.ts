@@ -5,9 +5,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import { request } from 'undici'
-import { HeadlinerError } from '../errors.js'
+import type { HeadlinerError } from '../errors.js'
+import { profileError } from '../drift/profile.js'
 import { parseLabels } from '../transform/labels.js'
 import { rowsFromOipOutput } from '../shadow/rows.js'
+import { argmax } from '../transform/post.js'
 
 const BATCH = 256
 
@@ -23,7 +25,13 @@ export interface ScoreOptions {
 }
 
 export async function scoreRows (opts: ScoreOptions): Promise<string[]> {
-  const parsed = parseLabels(JSON.parse(await readFile(opts.labels, 'utf8')))
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(opts.labels, 'utf8'))
+  } catch (err) {
+    throw fail(`${opts.labels}: cannot read the labels: ${(err as Error).message}`)
+  }
+  const parsed = parseLabels(raw)
   if (!parsed.ok) throw fail(`${opts.labels}: ${parsed.problems.join('; ')}`)
   const codes = parsed.labels.codes
   const out: string[] = []
@@ -42,14 +50,12 @@ export async function scoreRows (opts: ScoreOptions): Promise<string[]> {
     if (!rows.ok) throw fail(`${path}: ${rows.error}`)
     for (const probabilities of rows.rows) {
       if (probabilities.length !== codes.length) throw fail(`${path}: the model answers ${probabilities.length} classes but ${opts.labels} has ${codes.length} labels`)
-      let best = 0
-      for (let i = 1; i < probabilities.length; i++) if (probabilities[i]! > probabilities[best]!) best = i
-      out.push(codes[best]!)
+      out.push(codes[argmax(probabilities)]!)
     }
   }
   return out
 }
 
 function fail (message: string): HeadlinerError {
-  return new HeadlinerError('HEADLINER_ERR_PROFILE', 400, message)
+  return profileError([message])
 }

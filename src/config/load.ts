@@ -99,5 +99,3 @@ function resolveModelPaths (model: ModelConfig, baseDir: string): ModelConfig {
   if (model.drift !== undefined) model.drift.reference = resolve(baseDir, model.drift.reference)
   return model
 }
-
-export { formatPath }

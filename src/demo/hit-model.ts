@@ -1,6 +1,7 @@
 import { COUNTRY_COUNT } from './countries.js'
 import { FEATURE_COUNT, FEATURES, V3_FEATURE_ORDER } from './features.js'
 import { mulberry32, normal } from './songs.js'
+import { argmax } from '../transform/post.js'
 
 /**
  * The hit predictor itself: a multinomial logistic regression from 12 standardised audio features
@@ -144,9 +145,4 @@ export function createHitModel (version: DemoVersion): HitModel {
   })
 }
 
-/** Index of the largest entry (first one on ties): the top-1 class. */
-export function argmax (values: ArrayLike<number>): number {
-  let best = 0
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i
-  return best
-}
+export { argmax }

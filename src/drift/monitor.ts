@@ -8,7 +8,7 @@ import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
 import { responseJson, type Call, type Observer } from '../gateway/call.js'
 import type { ModelRuntime, Snapshot } from '../gateway/runtime.js'
-import { rowsFromOipOutput, rowsFromV1Predictions } from '../shadow/rows.js'
+import { rowsFromAnswer } from '../shadow/rows.js'
 import { binIndex } from './bins.js'
 import { compileProfile, type CompiledProfile } from './compile.js'
 import { loadProfile } from './profile.js'
@@ -16,6 +16,8 @@ import { jsDistance, psi } from './math.js'
 import { DriftWindow } from './window.js'
 import { featureVerdict, modelVerdict, type Verdict } from './verdict.js'
 import { extractRows } from './extract.js'
+import type { Transform } from '../transform/types.js'
+import { argmax } from '../transform/post.js'
 
 export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; verdict: Verdict }
 export interface PredictionStatus { version: string; js: number | null; samples: number; verdict: Verdict }
@@ -41,8 +43,10 @@ interface ModelDrift {
   counts: Float64Array[]
   exported: Float64Array[]
   predictions: Map<string, { window: DriftWindow; counts: Float64Array; exported: Float64Array }>
-  settings: NonNullable<ModelRuntime['config']['drift']>
+  settings: DriftSettings
 }
+
+type DriftSettings = NonNullable<ModelRuntime['config']['drift']>
 
 export class DriftMonitor implements Observer {
   readonly #metrics: Metrics
@@ -56,21 +60,25 @@ export class DriftMonitor implements Observer {
     this.#now = deps.now ?? Date.now
   }
 
-  /** (Re)build per-model state for a snapshot; keeps state (and counters) of unchanged models. */
+  /**
+   * (Re)build per-model state for a snapshot; keeps state (and counters) of unchanged models. Runs on
+   * every snapshot swap (readiness flips included), so deciding "unchanged" reads no file: only the
+   * drift settings and the transform's columns and labels. The profile is read when a model is built.
+   */
   configure (snapshot: Snapshot): void {
     const next = new Map<string, ModelDrift>()
     for (const model of snapshot.models.values()) {
       const drift = model.config.drift
       if (drift === undefined) continue
+      const transform = modelTransform(model)
+      const key = JSON.stringify([drift, transform?.features ?? null, transform?.labels ?? null])
+      const prev = this.#models.get(model.name)
+      if (prev?.key === key) {
+        next.set(model.name, prev)
+        continue
+      }
       try {
-        const columns = columnNames(model)
-        const key = JSON.stringify([drift, columns])
-        const prev = this.#models.get(model.name)
-        if (prev?.key === key) {
-          next.set(model.name, prev)
-          continue
-        }
-        next.set(model.name, this.#build(model, drift, columns, key))
+        next.set(model.name, this.#build(model, drift, transform, key))
       } catch (err) {
         this.#log.error({ model: model.name, reference: drift.reference, err: (err as Error).message }, 'drift: reference profile not loaded; drift is off for this model')
       }
@@ -78,10 +86,11 @@ export class DriftMonitor implements Observer {
     this.#models = next
   }
 
-  #build (model: ModelRuntime, drift: NonNullable<ModelRuntime['config']['drift']>, columnNamesList: readonly string[], key: string): ModelDrift {
-    const labels = [...model.versions.values()].find((v) => v.transform !== undefined)?.transform?.labels
-    const profile = compileProfile(loadProfile(drift.reference), labels === undefined ? {} : { classes: labels })
-    const columns = Int32Array.from(columnNamesList.map((n) => profile.featureIndex[n] ?? -1))
+  #build (model: ModelRuntime, drift: DriftSettings, transform: Transform | undefined, key: string): ModelDrift {
+    const profile = compileProfile(loadProfile(drift.reference), transform === undefined ? {} : { classes: transform.labels })
+    // The input tensor's columns: the transform's features, else the profile's own order.
+    const columnNames = transform?.features ?? profile.features.map((f) => f.name)
+    const columns = Int32Array.from(columnNames.map((n) => profile.featureIndex[n] ?? -1))
     const m = this.#metrics
     for (const f of profile.features) {
       f.labels.forEach((bin, i) => {
@@ -103,7 +112,7 @@ export class DriftMonitor implements Observer {
       reference: drift.reference,
       profile,
       columns,
-      window: new DriftWindow(profile.featureBinCounts, windowSpec(drift.window), this.#now),
+      window: new DriftWindow(profile.featureBinCounts, drift.window, this.#now),
       counts: profile.features.map((f) => new Float64Array(f.labels.length)),
       exported: profile.features.map((f) => new Float64Array(f.labels.length)),
       predictions: new Map(),
@@ -145,17 +154,16 @@ export class DriftMonitor implements Observer {
     const prediction = d.profile.prediction!
     const body = responseJson(call)
     if (body === undefined) return
-    const rows = call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
+    const rows = rowsFromAnswer(call.upstreamKind, body)
     if (!rows.ok) return
     const labels = call.version.transform?.labels ?? (prediction.classes.length === rows.rows[0]?.length ? prediction.classes : undefined)
     let p = d.predictions.get(call.version.name)
     if (p === undefined) {
-      p = { window: new DriftWindow([prediction.classes.length], windowSpec(d.settings.window), this.#now), counts: new Float64Array(prediction.classes.length), exported: new Float64Array(prediction.classes.length) }
+      p = { window: new DriftWindow([prediction.classes.length], d.settings.window, this.#now), counts: new Float64Array(prediction.classes.length), exported: new Float64Array(prediction.classes.length) }
       d.predictions.set(call.version.name, p)
     }
     for (const row of rows.rows) {
-      let best = 0
-      for (let i = 1; i < row.length; i++) if (row[i]! > row[best]!) best = i
+      const best = argmax(row)
       const code = labels?.[best] ?? String(best)
       const cls = prediction.index[code]
       if (cls === undefined) continue
@@ -257,15 +265,8 @@ export function requiredSamples (t: { minSamples: number; js: number }, bins: nu
   return Math.max(t.minSamples, noiseFloor)
 }
 
-/** The input tensor's column names: the transform's features of a serving version, else the profile's order. */
-function columnNames (model: ModelRuntime): string[] {
-  const withTransform = [...model.versions.values()].find((v) => !v.isShadow && v.transform !== undefined)
-  if (withTransform?.transform !== undefined) return [...withTransform.transform.features]
-  const reference = model.config.drift?.reference
-  if (reference === undefined) return []
-  return Object.keys(loadProfile(reference).features)
-}
-
-function windowSpec (w: NonNullable<ModelRuntime['config']['drift']>['window']) {
-  return w.kind === 'count' ? { kind: 'count' as const, size: w.size } : { kind: 'time' as const, seconds: w.seconds, buckets: w.buckets }
+/** The transform of the model's first serving version that has one: it names the tensor's columns and the classes. */
+function modelTransform (model: ModelRuntime): Transform | undefined {
+  for (const v of model.versions.values()) if (!v.isShadow && v.transform !== undefined) return v.transform
+  return undefined
 }

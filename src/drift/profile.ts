@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { HeadlinerError } from '../errors.js'
+import { errors } from '../errors.js'
 import { binIndex, quantileEdges } from './bins.js'
 import { formatPath } from '../schema-path.js'
 
@@ -66,10 +66,8 @@ export const profileSchema = z.object({
 /** A validated reference profile. */
 export type Profile = z.infer<typeof profileSchema>
 
-/** The error every profile problem becomes: one line per problem, each starting with the file. */
-export function profileError (problems: string[]): HeadlinerError {
-  return new HeadlinerError('HEADLINER_ERR_PROFILE', 500, problems.join('\n'))
-}
+/** The error every profile problem becomes (the catalogue's `profile`): one line per problem, each starting with the file. */
+export const profileError = errors.profile
 
 /**
  * Validates parsed JSON as a profile, reporting every problem at once.

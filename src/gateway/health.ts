@@ -40,10 +40,7 @@ export function servingNotReady (m: ModelRuntime): string[] {
 }
 
 function model (runtime: Runtime, params: unknown): ModelRuntime {
-  const name = (params as { model: string }).model
-  const m = runtime.model(name)
-  if (m === undefined) throw errors.unknownModel(name)
-  return m
+  return runtime.require((params as { model: string }).model)
 }
 
 function version (runtime: Runtime, params: unknown): VersionRuntime {

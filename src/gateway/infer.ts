@@ -42,8 +42,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
   app.decorateRequest('headliner', null)
 
   async function infer (request: FastifyRequest, reply: FastifyReply, protocol: Protocol, name: string, pinned?: string): Promise<FastifyReply> {
-    const model = runtime.model(name)
-    if (model === undefined) throw errors.unknownModel(name)
+    const model = runtime.require(name)
 
     // 1. decide the version
     const decision = pickVersion(model.table, {

@@ -1,10 +1,11 @@
 /**
  * The gateway's live state: the compiled snapshot of the config (routing tables, upstream targets,
- * label children of the hot metrics) plus each version's readiness. A snapshot is immutable; every
+ * transforms) plus each version's readiness. A snapshot is immutable; every
  * change (config reload, readiness flip, runtime weights) builds a new one and swaps the reference,
  * so a request in flight keeps the snapshot it started with.
  */
 import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
+import { errors } from '../errors.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { zeroSeries } from '../metrics/zero.js'
 import { buildModelTable, type ModelTable, type RouteReason } from '../routing/table.js'
@@ -59,12 +60,20 @@ export class Runtime {
   constructor (config: Config, metrics: Metrics, transforms: TransformTable = new Map()) {
     this.#metrics = metrics
     this.#transforms = transforms
+    zeroSeries(metrics, config)
     this.#snapshot = this.#compile(config)
   }
 
   get snapshot (): Snapshot { return this.#snapshot }
 
   model (name: string): ModelRuntime | undefined { return this.#snapshot.models.get(name) }
+
+  /** The model, or a 404 `unknown model` error for the caller. */
+  require (name: string): ModelRuntime {
+    const m = this.#snapshot.models.get(name)
+    if (m === undefined) throw errors.unknownModel(name)
+    return m
+  }
 
   /** Swap in a new (already validated) config. Readiness of versions that keep their URL carries over. */
   applyConfig (config: Config, transforms: TransformTable = this.#transforms): void {
@@ -77,6 +86,8 @@ export class Runtime {
       // A new URL or a new transform must be probed (and contract-checked) again before it serves.
       if (after?.url !== before?.url || after?.transform !== before?.transform) this.#readiness.delete(key)
     }
+    // The series a config implies exist from its load on; readiness flips need not repeat this.
+    zeroSeries(this.#metrics, config)
     this.#swap(this.#compile(config))
   }
 
@@ -108,30 +119,30 @@ export class Runtime {
     const models = new Map<string, ModelRuntime>()
     this.#metrics.routeWeight.reset()
     this.#metrics.versionReady.reset()
-    zeroSeries(this.#metrics, config)
     for (const [name, model] of Object.entries(config.models)) {
       const versions = new Map<string, VersionRuntime>()
       const overrides = this.#weights.get(name)
       for (const [vname, v] of Object.entries(model.versions)) {
-        const readiness = this.#readiness.get(`${name}\u0000${vname}`) ?? UNPROBED
         versions.set(vname, Object.freeze({
           name: vname,
           config: v,
           target: targetOf(v.url, v.upstreamModel ?? name),
-          readiness,
+          readiness: this.#readiness.get(`${name}\u0000${vname}`) ?? UNPROBED,
           isShadow: v.mirror !== undefined,
           transform: v.transform === undefined ? undefined : this.#transforms.get(v.transform)
         }))
-        const weight = v.mirror === undefined ? (overrides?.get(vname) ?? v.weight) : 0
-        this.#metrics.routeWeight.labels(name, vname).set(weight)
-        this.#metrics.versionReady.labels(name, vname).set(readiness.ready ? 1 : 0)
       }
       const table = buildModelTable(name, model.salt ?? name, [...versions.values()].map((v) => ({
         name: v.name,
-        weight: v.isShadow ? 0 : (overrides?.get(v.name) ?? v.config.weight),
-        mirror: v.isShadow ? (v.config.mirror ?? 100) : undefined,
+        weight: overrides?.get(v.name) ?? v.config.weight,
+        mirror: v.config.mirror,
         ready: v.readiness.ready
       })))
+      // The gauges show what the table routes by (a shadow's weight is 0 there, whatever the file says).
+      for (const v of table.versions) {
+        this.#metrics.routeWeight.labels(name, v.name).set(v.weight)
+        this.#metrics.versionReady.labels(name, v.name).set(v.ready ? 1 : 0)
+      }
       models.set(name, Object.freeze({ name, config: model, table, versions }))
     }
     return Object.freeze({ config, models, loadedAt: Date.now() })

@@ -6,8 +6,20 @@
 import { errors, HeadlinerError } from '../errors.js'
 import type { Metrics } from '../metrics/metrics.js'
 import { fromOipResponse, post, pre, toOipRequest } from '../transform/index.js'
-import type { TransformFailure } from '../transform/types.js'
+import type { Transform, TransformFailure } from '../transform/types.js'
 import { responseJson, type Call } from './call.js'
+import type { VersionRuntime } from './runtime.js'
+
+/**
+ * Named instances through a version's own pre-processing into the OIP v2 request body for its
+ * upstream (with the tensor name the contract check found). Shared by the primary and shadow paths.
+ */
+export function tensorBody (transform: Transform, version: VersionRuntime, instances: unknown, id: string): { ok: true; body: Buffer } | TransformFailure {
+  const result = pre(transform, instances)
+  if (!result.ok) return result
+  const request = toOipRequest(transform, result.batch, { id, inputName: version.readiness.tensors?.input })
+  return { ok: true, body: Buffer.from(JSON.stringify(request)) }
+}
 
 export function preProcess (call: Call, metrics: Metrics): Buffer {
   const { model, version } = call
@@ -16,16 +28,14 @@ export function preProcess (call: Call, metrics: Metrics): Buffer {
     throw errors.badRequest('instances[0]', `version "${version.name}" of model "${model.name}" has no transform, so instances must be arrays of numbers`)
   }
   const started = performance.now()
-  const result = pre(t, call.instances)
+  const id = (call.parsed as { id?: unknown }).id
+  const result = tensorBody(t, version, call.instances, typeof id === 'string' ? id : call.requestId)
   if (!result.ok) {
     metrics.transformErrors.labels(model.name, version.name, 'pre').inc()
     throw failure(call, 'pre', result)
   }
-  const id = (call.parsed as { id?: unknown }).id
-  const body = toOipRequest(t, result.batch, { id: typeof id === 'string' ? id : call.requestId, inputName: version.readiness.tensors?.input })
-  const bytes = Buffer.from(JSON.stringify(body))
   metrics.transformDuration.labels(model.name, version.name, 'pre').observe((performance.now() - started) / 1000)
-  return bytes
+  return result.body
 }
 
 export function postProcess (call: Call, metrics: Metrics): string {

@@ -14,7 +14,7 @@ import { responseJson, type Call, type Observer } from '../gateway/call.js'
 import type { ModelRuntime, VersionRuntime } from '../gateway/runtime.js'
 import { shouldMirror } from '../routing/pick.js'
 import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
-import { rowsFromOipOutput, rowsFromV1Predictions } from './rows.js'
+import { rowsFromAnswer } from './rows.js'
 import { DiffBuffer } from './diff-buffer.js'
 import { shadowCall } from './call.js'
 import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
@@ -149,7 +149,7 @@ export class ShadowDispatcher implements Observer {
         answer = { ok: false, error: `shadow answered ${res.statusCode}: ${res.body.toString('utf8', 0, 200)}` }
       } else {
         body = JSON.parse(res.body.toString('utf8'))
-        answer = req.kind === 'v2' ? rowsFromOipOutput(body) : rowsFromV1Predictions(body)
+        answer = rowsFromAnswer(req.kind, body)
       }
       this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
     } catch (err) {
@@ -226,10 +226,8 @@ function primaryAnswer (call: Call, statusCode: number): { answer: Answer; body:
   if ((call.upstreamStatus ?? statusCode) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }, body: undefined }
   const body = responseJson(call)
   if (body === undefined) return { answer: { ok: false, error: 'primary answer is not JSON' }, body }
-  return { answer: call.upstreamKind === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body), body }
+  return { answer: rowsFromAnswer(call.upstreamKind, body), body }
 }
-
-
 
 function isTimeout (err: unknown): boolean {
   const e = err as { name?: string; code?: string }

@@ -97,3 +97,8 @@ function describe (x: unknown): string {
   const s = typeof x === 'string' ? JSON.stringify(x) : String(x)
   return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }
+
+/** Rows of an answer in the protocol the upstream was called with: OIP v2 outputs, or KServe v1 predictions. */
+export function rowsFromAnswer (protocol: 'v2' | 'v1' | undefined, body: unknown): RowsResult {
+  return protocol === 'v1' ? rowsFromV1Predictions(body) : rowsFromOipOutput(body)
+}

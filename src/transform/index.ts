@@ -14,7 +14,7 @@
  */
 export { loadTransform, TransformLoadError } from './load.js'
 export { compileTransform, type CompileResult } from './compile.js'
-export { parseTransformSpec, TransformSpecSchema, formatPath, type TransformSpec, type FeatureSpec } from './spec.js'
+export { parseTransformSpec, TransformSpecSchema, type TransformSpec, type FeatureSpec } from './spec.js'
 export { parseLabels, type Labels } from './labels.js'
 export { pre, specPre, checkInstances, MAX_REPORTED_ERRORS } from './pre.js'
 export { post, specPost, topIndices } from './post.js'

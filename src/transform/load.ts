@@ -38,6 +38,13 @@ async function readText (path: string): Promise<string | Error> {
 // join, not resolve: messages show the path the way the user wrote it (relative stays relative).
 const beside = (dir: string, path: string): string => isAbsolute(path) ? path : join(dir, path)
 
+/** Every file a loaded transform was built from: the spec, its labels file and its custom module. */
+export function transformFiles (t: Transform): string[] {
+  const files = [t.file, beside(dirname(t.file), t.spec.output.labels)]
+  if (t.custom !== undefined) files.push(t.custom.file)
+  return files
+}
+
 const reason = (err: Error): string => (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : err.message
 
 /**

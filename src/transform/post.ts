@@ -90,3 +90,10 @@ export function post (t: Transform, batch: Batch): PostResult<unknown> {
   }
   return fail(`must return one prediction per row (an array of ${batch.rows}), got ${describeValue(out)}`)
 }
+
+/** Index of the largest entry (first one on ties): the top-1 class. */
+export function argmax (values: ArrayLike<number>): number {
+  let best = 0
+  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i
+  return best
+}

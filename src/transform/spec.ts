@@ -178,5 +178,3 @@ export function parseTransformSpec (raw: unknown): { ok: true; spec: TransformSp
   const parsed = TransformSpecSchema.safeParse(raw, { reportInput: true })
   return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, problems: formatIssues(parsed.error.issues) }
 }
-
-export { formatPath }

@@ -2,7 +2,8 @@ import { readdirSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it, expect } from 'vitest'
-import { formatPath, loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js'
+import { loadConfigFile, parseConfig, type LoadResult } from '../../src/config/load.js'
+import { formatPath } from '../../src/schema-path.js'
 import type { Config } from '../../src/config/schema.js'
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/config')
