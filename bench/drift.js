@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { REQUESTS, startGateway, startModelServer } from './lib/parties.js'
 import { fetchText, sumOf } from './lib/metrics-text.js'
 import { readCpuTicks } from './lib/procs.js'
-import { fmt, LOAD_COLUMNS, median } from './lib/report.js'
+import { fmt, LOAD_COLUMNS, median, round } from './lib/report.js'
 import { added, rowOf, runTargets } from './lib/targets.js'
 import { v1Models } from './transform.js'
 
@@ -52,7 +52,7 @@ async function idleScrapeCost (ctx, pid, url) {
     walls.push(performance.now() - started)
   }
   const ticks = readCpuTicks(pid) - before
-  return { scrapeIdleCpuUs: Math.round(ticks / ctx.ticksPerSec * 1e6 / IDLE_SCRAPES), scrapeIdleWallMs: round3(median(walls)) }
+  return { scrapeIdleCpuUs: Math.round(ticks / ctx.ticksPerSec * 1e6 / IDLE_SCRAPES), scrapeIdleWallMs: round(median(walls), 3) }
 }
 
 function driftTarget (label, withDrift) {
@@ -80,8 +80,8 @@ function driftTarget (label, withDrift) {
             scrapes: walls.length,
             scrapeFailures: scraper.failures(),
             // Under load the scrape waits its turn in the event loop: what Prometheus would see.
-            scrapeLoadedWallP50Ms: round3(median(walls)),
-            scrapeLoadedWallMaxMs: walls.length === 0 ? null : round3(Math.max(...walls)),
+            scrapeLoadedWallP50Ms: round(median(walls), 3),
+            scrapeLoadedWallMaxMs: walls.length === 0 ? null : round(Math.max(...walls), 3),
             metricsBytes: Buffer.byteLength(metrics),
             // Proof the drift path ran: every request adds one observation per tracked feature.
             featureObservations: sumOf(metrics, 'headliner_feature_observations_total'),
@@ -93,10 +93,6 @@ function driftTarget (label, withDrift) {
       }
     }
   }
-}
-
-function round3 (x) {
-  return typeof x === 'number' && Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null
 }
 
 const COLUMNS = [

@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url'
 import { REQUESTS, checkInference, startGateway, startModelServer } from './lib/parties.js'
 import { fetchText, histogramMeanUs } from './lib/metrics-text.js'
-import { fmt, LOAD_COLUMNS } from './lib/report.js'
+import { fmt, LOAD_COLUMNS, round } from './lib/report.js'
 import { added, ratio, rowOf, runTargets } from './lib/targets.js'
 
 /** v1's transform spec, beside the model version it serves (absolute: the config lives in a temp dir). */
@@ -88,20 +88,16 @@ export function transformFigures (rows) {
     )
   }
   figures.push(
-    ['transform overhead: predict-named proxy CPU us/req - gateway-oip', round1(named.proxyCpuUsPerReq - base.proxyCpuUsPerReq)],
+    ['transform overhead: predict-named proxy CPU us/req - gateway-oip', round(named.proxyCpuUsPerReq - base.proxyCpuUsPerReq, 1)],
     ['transform overhead: added p50 (ms), predict-named vs gateway-oip', added(named.p50Ms, base.p50Ms)],
     ['transform overhead: added p99 (ms), predict-named vs gateway-oip', added(named.p99Ms, base.p99Ms)],
-    ['transform configured, OIP path: proxy CPU us/req - gateway-oip', round1(rowOf(rows, 'gateway-oip+transform').proxyCpuUsPerReq - base.proxyCpuUsPerReq)],
-    ['predict-arrays proxy CPU us/req - gateway-oip', round1(rowOf(rows, 'predict-arrays').proxyCpuUsPerReq - base.proxyCpuUsPerReq)],
-    ['upstream CPU us/req: predict-arrays - gateway-oip (the model\'s v1 encoding)', round1(rowOf(rows, 'predict-arrays').upstreamCpuUsPerReq - base.upstreamCpuUsPerReq)],
-    ['mean pre time (us, headliner_transform_duration_seconds)', round1(named.transformPreUs)],
-    ['mean post time (us, headliner_transform_duration_seconds)', round1(named.transformPostUs)]
+    ['transform configured, OIP path: proxy CPU us/req - gateway-oip', round(rowOf(rows, 'gateway-oip+transform').proxyCpuUsPerReq - base.proxyCpuUsPerReq, 1)],
+    ['predict-arrays proxy CPU us/req - gateway-oip', round(rowOf(rows, 'predict-arrays').proxyCpuUsPerReq - base.proxyCpuUsPerReq, 1)],
+    ['upstream CPU us/req: predict-arrays - gateway-oip (the model\'s v1 encoding)', round(rowOf(rows, 'predict-arrays').upstreamCpuUsPerReq - base.upstreamCpuUsPerReq, 1)],
+    ['mean pre time (us, headliner_transform_duration_seconds)', round(named.transformPreUs, 1)],
+    ['mean post time (us, headliner_transform_duration_seconds)', round(named.transformPostUs, 1)]
   )
   return figures
-}
-
-function round1 (x) {
-  return typeof x === 'number' && Number.isFinite(x) ? Math.round(x * 10) / 10 : null
 }
 
 export default {

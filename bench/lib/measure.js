@@ -6,8 +6,7 @@
 import { setInterval as every } from 'node:timers'
 import { INFER_BODY, INFER_PATH, LOAD_CORE, runLoad, SERVER_CORE } from './parties.js'
 import { readCoreBusyTicks, readCpuTicks, readStatusKb } from './procs.js'
-
-const round = (x, digits = 0) => (x === null || x === undefined || !Number.isFinite(x)) ? null : Math.round(x * 10 ** digits) / 10 ** digits
+import { round } from './report.js'
 
 /**
  * @param ctx the run context ({ group, opts: { duration, warmup, connections }, ticksPerSec })

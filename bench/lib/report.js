@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url'
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url))
 
+/** x rounded to `digits` decimals, or null when it is not a finite number. */
+export function round (x, digits = 0) {
+  return (x === null || x === undefined || !Number.isFinite(x)) ? null : Math.round(x * 10 ** digits) / 10 ** digits
+}
+
 /** Median of numbers (the mean of the middle two for an even count); null when none. */
 export function median (values) {
   const xs = values.filter((v) => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b)

@@ -3,6 +3,7 @@
  * variables (`$model`, `$version`, `$feature`) and Grafana's `$__rate_interval` stay in the text for
  * Grafana to fill in.
  */
+import type { Query } from './panels.js'
 
 /** The selected model. Single-valued, but `=~` keeps the query valid if someone makes it multi-valued. */
 export const MODEL = 'model=~"$model"'
@@ -30,6 +31,11 @@ export function sumRate (by: string, metric: string, matchers: string): string {
  */
 export function quantile (q: number, by: string, histogram: string, matchers: string): string {
   return `histogram_quantile(${q}, sum by (${by}, le) (${rate(`${histogram}_bucket`, matchers)}))`
+}
+
+/** One query per quantile `qs` of `histogram`, legend `<legend> p<q * 100>` (0.5: p50, 0.99: p99). */
+export function quantileQueries (qs: readonly number[], by: string, histogram: string, matchers: string, legend: string): Query[] {
+  return qs.map((q) => ({ expr: quantile(q, by, histogram, matchers), legend: `${legend} p${q * 100}` }))
 }
 
 /**

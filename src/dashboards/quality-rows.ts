@@ -3,7 +3,7 @@
  * `row * 100 + n` and never reused.
  */
 import { barchart, row, timeseries, type Section, type Steps } from './panels.js'
-import { MODEL, MODEL_VERSION, quantile, rate, sumRate } from './promql.js'
+import { MODEL, MODEL_VERSION, quantileQueries, rate, sumRate } from './promql.js'
 
 /** PSI warn and alert levels (the drift verdict's defaults, docs/drift.md section 5). */
 export const PSI_STEPS: Steps = [[0.1, 'orange'], [0.25, 'red']]
@@ -29,10 +29,7 @@ export function shadowSection (): Section {
       timeseries({
         id: 301, title: 'Latency p50 / p99: primary vs shadow', unit: 's', min: 0, w: 12,
         description: 'Primary: gateway time to answer the client. Shadow: time of the shadow copy from send to answer read (its own pool and timeout). Same histogram, role label.',
-        queries: [
-          { expr: quantile(0.5, 'role, version', 'headliner_request_duration_seconds', MODEL_VERSION), legend: '{{role}} {{version}} p50' },
-          { expr: quantile(0.99, 'role, version', 'headliner_request_duration_seconds', MODEL_VERSION), legend: '{{role}} {{version}} p99' }
-        ]
+        queries: quantileQueries([0.5, 0.99], 'role, version', 'headliner_request_duration_seconds', MODEL_VERSION, '{{role}} {{version}}')
       }),
       timeseries({
         id: 302, title: 'Shadow agreement rate', unit: 'percentunit', min: 0, max: 1, w: 12,
@@ -47,10 +44,7 @@ export function shadowSection (): Section {
       timeseries({
         id: 304, title: 'Divergence p50 / p90', unit: 'none', min: 0, decimals: 4, w: 8,
         description: 'Jensen-Shannon divergence (base 2, 0 to 1) between primary and shadow probabilities, mean over the rows of a request.',
-        queries: [
-          { expr: quantile(0.5, 'primary, shadow', 'headliner_shadow_divergence', MODEL), legend: '{{primary}} vs {{shadow}} p50' },
-          { expr: quantile(0.9, 'primary, shadow', 'headliner_shadow_divergence', MODEL), legend: '{{primary}} vs {{shadow}} p90' }
-        ]
+        queries: quantileQueries([0.5, 0.9], 'primary, shadow', 'headliner_shadow_divergence', MODEL, '{{primary}} vs {{shadow}}')
       }),
       timeseries({
         id: 305, title: 'Shadow copies by outcome', unit: 'reqps', min: 0, w: 8,

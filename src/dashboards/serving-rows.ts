@@ -4,7 +4,7 @@
  * when panels are added.
  */
 import { row, stat, timeseries, type Section } from './panels.js'
-import { MODEL, MODEL_VERSION, onModelProcesses, quantile, rate, sumRate } from './promql.js'
+import { MODEL, MODEL_VERSION, onModelProcesses, quantile, quantileQueries, rate, sumRate } from './promql.js'
 
 const REQUESTS = 'headliner_requests_total'
 const PRIMARY = `${MODEL_VERSION},role="primary"`
@@ -30,10 +30,7 @@ export function overviewSection (): Section {
       timeseries({
         id: 103, title: 'Latency p50 / p99 by version', unit: 's', min: 0, w: 8,
         description: 'Gateway time from request received to response sent, primary requests only. Buckets have boundaries at the SLOs (0.25 s, 1 s).',
-        queries: [
-          { expr: quantile(0.5, 'version', 'headliner_request_duration_seconds', PRIMARY), legend: '{{version}} p50' },
-          { expr: quantile(0.99, 'version', 'headliner_request_duration_seconds', PRIMARY), legend: '{{version}} p99' }
-        ]
+        queries: quantileQueries([0.5, 0.99], 'version', 'headliner_request_duration_seconds', PRIMARY, '{{version}}')
       }),
       timeseries({
         id: 104, title: 'Configured weight by version', unit: 'percent', min: 0, max: 100, w: 8, stack: true,

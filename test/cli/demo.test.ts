@@ -1,32 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { semanticProblems } from '../../src/config/semantic.js'
 import { DEMO_SCENARIOS, demoConfig } from '../../src/cli/demo.js'
 import { generateSong, mulberry32, songToRow } from '../../src/demo/songs.js'
 import { until } from '../helpers/wait.js'
+import { spawnHeadliner } from '../helpers/cli.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
 let child: ChildProcess | undefined
 
 afterEach(() => { child?.kill('SIGTERM'); child = undefined })
 
 /** Start `headliner demo` on free ports and read the banner: data URL, admin URL, token. */
 async function startDemo (scenario: string): Promise<{ data: string; admin: string; token: string }> {
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
-  child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'demo', '--host', '127.0.0.1', '--port', '0', '--admin-port', '0', '--model-port', '0', '--scenario', scenario], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEADLINER_LOG_LEVEL: 'warn' } })
-  let out = ''
-  return await new Promise((resolve, reject) => {
-    child!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      const data = /data plane\s+(http:\/\/\S+)/.exec(out)
-      const admin = /admin API\s+(http:\/\/\S+)\/admin\/models\s+\(authorization: Bearer (\S+)\)/.exec(out)
-      if (data !== null && admin !== null && out.includes('Try:')) resolve({ data: data[1]!, admin: admin[1]!, token: admin[2]! })
-    })
-    child!.on('exit', () => reject(new Error(`demo exited: ${out}`)))
-  })
+  const demo = await spawnHeadliner(['demo', '--host', '127.0.0.1', '--port', '0', '--admin-port', '0', '--model-port', '0', '--scenario', scenario], (out) => {
+    const data = /data plane\s+(http:\/\/\S+)/.exec(out)
+    const admin = /admin API\s+(http:\/\/\S+)\/admin\/models\s+\(authorization: Bearer (\S+)\)/.exec(out)
+    return data !== null && admin !== null && out.includes('Try:') ? { data: data[1]!, admin: admin[1]!, token: admin[2]! } : undefined
+  }, { HEADLINER_LOG_LEVEL: 'warn' })
+  child = demo.child
+  return demo
 }
 
 describe('demo configs', () => {

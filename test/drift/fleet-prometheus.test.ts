@@ -1,11 +1,9 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { stringify } from 'yaml'
+import { rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { startModelServer, type RunningModelServer } from '../../src/demo/model-server.js'
 import { generateSong, mulberry32, type Song } from '../../src/demo/songs.js'
+import { listening, ROOT, spawnHeadliner, writeTempConfig, type Listening, type Spawned } from '../helpers/cli.js'
 import { parseExposition, prometheusMissing, select, startPrometheus, waitFor, type RunningPrometheus, type Sample } from '../helpers/prometheus.js'
 
 // The fleet proof with a real Prometheus: gateways A and B (the fleet) each get half of the traffic,
@@ -14,7 +12,6 @@ import { parseExposition, prometheusMissing, select, startPrometheus, waitFor, t
 // feature, the PSI and JS distance C computes itself (its count window holds every song), within 1e-6
 // relative. The 10m group extrapolates each replica's increase() and is only expected to be close.
 
-const ROOT = join(import.meta.dirname, '..', '..')
 const RULES = join(ROOT, 'k8s', 'prometheus', 'headliner-drift.rules.yaml')
 const MODEL = 'hit-predictor'
 // Above the 72-class floor of 5122 samples (requiredSamples), so prediction drift is judged and compared too.
@@ -30,32 +27,9 @@ const EXACT = 1e-6
 // gap is large but meaningless (mode: PSI 8e-5, off by up to 26%, i.e. 2e-5; its JS off by up to 5e-4).
 const WINDOWED = { relative: 0.05, absolute: 2e-3 }
 
-interface Gateway { data: string; admin: string; child: ChildProcess; out: () => string }
+type Gateway = Listening & Spawned
 
-/** Spawns `headliner serve` on a config file; resolves with its URLs from the "headliner listening" log line. */
-async function spawnGateway (config: string): Promise<Gateway> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'serve', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  const keep = (c: Buffer): void => { out = (out + c.toString()).slice(-20_000) }
-  child.stderr.on('data', keep)
-  return new Promise<Gateway>((resolve, reject) => {
-    let pending = ''
-    child.stdout.on('data', (c: Buffer) => {
-      keep(c)
-      pending += c.toString()
-      const lines = pending.split('\n')
-      pending = lines.pop() ?? ''
-      for (const l of lines) {
-        let entry: { msg?: string; data?: string; admin?: string }
-        try { entry = JSON.parse(l) as typeof entry } catch { continue } // not a log line
-        if (entry.msg === 'headliner listening' && entry.data !== undefined && entry.admin !== undefined) {
-          resolve({ data: entry.data, admin: entry.admin, child, out: () => out })
-        }
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`gateway exited early (code ${code}):\n${out}`)))
-  })
-}
+const spawnGateway = (config: string): Promise<Gateway> => spawnHeadliner(['serve', '--config', config], listening)
 
 async function stopGateway (g: Gateway): Promise<void> {
   if (g.child.exitCode !== null || g.child.signalCode !== null) return
@@ -88,21 +62,14 @@ describe.skipIf(missing !== undefined)(`fleet drift with a real Prometheus${miss
   let prometheus: RunningPrometheus | undefined
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does) before this test')
-    dir = mkdtempSync(join(tmpdir(), 'headliner-fleet-'))
     model = await startModelServer({ version: 'v1', port: 0 })
-    const config = join(dir, 'gateway.yaml')
-    writeFileSync(config, stringify({
-      schemaVersion: 1,
-      server: { host: '127.0.0.1', port: 0 },
-      admin: { host: '127.0.0.1', port: 0 },
-      models: {
-        [MODEL]: {
-          versions: { v1: { url: model.url, weight: 100, transform: join(ROOT, 'models', MODEL, 'v1', 'transform.yaml') } },
-          drift: { reference: join(ROOT, 'models', MODEL, 'reference.json'), window: { kind: 'count', size: 100_000 } }
-        }
+    const config = writeTempConfig('headliner-fleet-', {
+      [MODEL]: {
+        versions: { v1: { url: model.url, weight: 100, transform: join(ROOT, 'models', MODEL, 'v1', 'transform.yaml') } },
+        drift: { reference: join(ROOT, 'models', MODEL, 'reference.json'), window: { kind: 'count', size: 100_000 } }
       }
-    }))
+    })
+    dir = dirname(config)
     const started = await Promise.allSettled([0, 1, 2].map(() => spawnGateway(config)))
     for (const s of started) if (s.status === 'fulfilled') gateways.push(s.value)
     const failed = started.find((s) => s.status === 'rejected')

@@ -1,6 +1,4 @@
-import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { renameSync, writeFileSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pino } from 'pino'
@@ -10,22 +8,14 @@ import { serve, type RunningGateway } from '../../src/cli/serve.js'
 import { oipBody, startDemoVersions } from '../helpers/gateway.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { until } from '../helpers/wait.js'
+import { configYaml, writeTempConfig } from '../helpers/cli.js'
 
 let models: RunningModelServer[]
 let gw: RunningGateway
 let file: string
 const logs: string[] = []
 
-const yaml = (w1: number, w2: number) => [
-  'schemaVersion: 1',
-  'server: { host: 127.0.0.1, port: 0 }',
-  'admin: { host: 127.0.0.1, port: 0 }',
-  'models:',
-  '  hit-predictor:',
-  '    versions:',
-  `      v1: { url: "${models[0]!.url}", weight: ${w1} }`,
-  `      v2: { url: "${models[1]!.url}", weight: ${w2} }`
-].join('\n')
+const weights = (w1: number, w2: number) => ({ 'hit-predictor': { versions: { v1: { url: models[0]!.url, weight: w1 }, v2: { url: models[1]!.url, weight: w2 } } } })
 
 /** Write the file the way editors and ConfigMaps do: a new file renamed over the old one. */
 function replaceFile (text: string): void {
@@ -37,8 +27,7 @@ const metrics = async () => (await request(gw.adminUrl + '/metrics')).body.text(
 
 beforeAll(async () => {
   models = await startDemoVersions(['v1', 'v2'])
-  file = join(mkdtempSync(join(tmpdir(), 'headliner-reload-')), 'config.yaml')
-  writeFileSync(file, yaml(100, 0))
+  file = writeTempConfig('headliner-reload-', weights(100, 0))
   const loaded = loadConfigFile(file)
   if (!loaded.ok) throw new Error(loaded.problems.join('\n'))
   const logger = pino(new Writable({ write (c, _e, cb) { logs.push(String(c)); cb() } }))
@@ -55,7 +44,7 @@ describe('config hot reload', () => {
     const before = await request(gw.dataUrl + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody() })
     expect(before.headers['x-headliner-version']).toBe('v1')
     await before.body.dump()
-    replaceFile(yaml(0, 100))
+    replaceFile(configYaml(weights(0, 100)))
     await until(async () => (await metrics()).includes('headliner_route_weight_percent{model="hit-predictor",version="v2"} 100'))
     const after = await request(gw.dataUrl + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody() })
     expect(after.headers['x-headliner-version']).toBe('v2')
@@ -64,7 +53,7 @@ describe('config hot reload', () => {
   })
 
   it('refuses an invalid change, counts and logs it, and keeps serving the last good config', async () => {
-    replaceFile(yaml(60, 60))
+    replaceFile(configYaml(weights(60, 60)))
     await until(async () => (await metrics()).includes('headliner_config_reloads_total{result="failure"} 1'))
     const res = await request(gw.dataUrl + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody() })
     expect(res.statusCode).toBe(200)

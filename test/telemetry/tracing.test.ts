@@ -1,14 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
+import { listening, spawnHeadliner, writeTempConfig } from '../helpers/cli.js'
 import { oipBody, startRecordingUpstream } from '../helpers/gateway.js'
 
-const ROOT = join(import.meta.dirname, '..', '..')
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c'
 const INCOMING = `00-${TRACE_ID}-b7ad6b7169203331-01`
 
@@ -19,7 +16,6 @@ let child: ChildProcess
 let url: string
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
   upstream = await startRecordingUpstream()
   // A real OTLP/HTTP (JSON) endpoint: it keeps what the gateway's exporter posts to /v1/traces.
   collector = createServer((req, res) => {
@@ -33,29 +29,11 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
   const collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
-  const config = join(mkdtempSync(join(tmpdir(), 'headliner-otel-')), 'config.yaml')
-  writeFileSync(config, [
-    'schemaVersion: 1',
-    'server: { host: 127.0.0.1, port: 0 }',
-    'admin: { host: 127.0.0.1, port: 0 }',
-    'models:',
-    '  m:',
-    '    versions:',
-    `      a: { url: "${upstream.url}", weight: 100 }`
-  ].join('\n'))
-  child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'serve', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_SERVICE_NAME: 'headliner-test' }
-  })
-  let out = ''
-  url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /"data":"(http:\/\/[^"]+)".*"tracing":true/.exec(out)
-      if (m !== null) resolve(m[1]!)
-    })
-    child.on('exit', () => reject(new Error(`gateway exited: ${out}`)))
-  })
+  const config = writeTempConfig('headliner-otel-', { m: { versions: { a: { url: upstream.url, weight: 100 } } } })
+  const gw = await spawnHeadliner(['serve', '--config', config], (out) => { const l = listening(out); return l?.tracing === true ? l : undefined },
+    { OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_SERVICE_NAME: 'headliner-test' })
+  child = gw.child
+  url = gw.data
 })
 
 afterAll(async () => {
