@@ -9,34 +9,17 @@ import { parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { ConfigSchema, ModelSchema, type Config, type ModelConfig } from './schema.js'
 import { modelProblems, semanticProblems } from './semantic.js'
-import { formatPath } from '../schema-path.js'
+import { formatIssues, yamlProblems } from '../schema-path.js'
 
 export type LoadResult =
   | { ok: true; config: Config; file: string }
   | { ok: false; problems: string[]; file: string }
 
-/**
- * Turn zod issues into `path: message` lines, worded like the transform spec's (`required`, one line
- * per unknown field). Needs issues parsed with `reportInput: true` to tell a missing field from a wrong one.
- */
-export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => `${formatPath([...issue.path, k])}: unknown field`)
-    const where = formatPath(issue.path)
-    // A bad record key (model or version name): zod's own message is "Invalid key in record"; the
-    // useful text is in the nested issue.
-    if (issue.code === 'invalid_key') return `${where}: ${issue.issues.map((i) => i.message).join('; ')}`
-    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) return `${where}: required`
-    return `${where}: ${issue.message.replace(/^Invalid input: /, '')}`
-  })
-}
-
 /** Parse and validate config text. `baseDir` resolves relative file paths (transform, reference). */
 export function parseConfig (text: string, baseDir: string, file = '(inline)'): LoadResult {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
   if (doc.errors.length > 0) {
-    // prettyErrors puts "at line L, column C:" and a code excerpt after the message; keep the first line.
-    return { ok: false, file, problems: doc.errors.map((e) => `YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}`) }
+    return { ok: false, file, problems: yamlProblems(doc.errors) }
   }
   const raw: unknown = doc.toJS()
   const parsed = ConfigSchema.safeParse(raw ?? {}, { reportInput: true })

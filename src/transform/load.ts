@@ -13,6 +13,7 @@ import { compileTransform } from './compile.js'
 import { parseLabels, type Labels } from './labels.js'
 import { parseTransformSpec } from './spec.js'
 import type { CustomModule, Transform } from './types.js'
+import { yamlProblems } from '../schema-path.js'
 
 /** A spec that cannot be loaded. `problems` holds one line per problem, each starting with its file. */
 export class TransformLoadError extends HeadlinerError {
@@ -62,7 +63,7 @@ export async function loadTransform (specPath: string): Promise<Transform> {
   const text = await readText(specPath)
   if (text instanceof Error) return fail([`${specPath}: cannot read: ${reason(text)}`])
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true })
-  if (doc.errors.length > 0) return fail(doc.errors.map((e) => `${specPath}: YAML: ${e.message.split('\n')[0]!.replace(/:$/, '')}`))
+  if (doc.errors.length > 0) return fail(yamlProblems(doc.errors).map((p) => `${specPath}: ${p}`))
   const parsed = parseTransformSpec(doc.toJS())
   if (!parsed.ok) return fail(parsed.problems.map((p) => `${specPath}: ${p}`))
   const spec = parsed.spec

@@ -7,8 +7,7 @@
  * run by the same parse so that every problem is reported at once, each with its path.
  */
 import { z } from 'zod'
-import { didYouMean } from './suggest.js'
-import { formatPath } from '../schema-path.js'
+import { formatIssues } from '../schema-path.js'
 
 /** OIP v2 datatypes a transform can fill from numbers (BOOL and BYTES cannot carry features). */
 export const INPUT_DATATYPES = ['FP16', 'FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'INT64', 'UINT8', 'UINT16', 'UINT32', 'UINT64'] as const
@@ -147,25 +146,6 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
   limits: Object.keys(LimitsSchema.shape)
 }
 
-/** Turn zod issues into `path: message` lines; unknown fields get their own line and a suggestion. */
-export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
-  const lines: string[] = []
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const known = KNOWN_FIELDS[issue.path.filter((k) => typeof k === 'string').join('.')] ?? []
-      for (const key of issue.keys) {
-        const guess = didYouMean(key, known)
-        lines.push(`${formatPath([...issue.path, key])}: unknown field${guess === undefined ? '' : `; did you mean "${guess}"?`}`)
-      }
-    } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && issue.input === undefined) {
-      lines.push(`${formatPath(issue.path)}: required`)
-    } else {
-      lines.push(`${formatPath(issue.path)}: ${issue.message.replace(/^Invalid input: /, '')}`)
-    }
-  }
-  return lines
-}
-
 /**
  * Validate a parsed YAML value as a transform spec.
  *
@@ -176,5 +156,5 @@ export function formatIssues (issues: readonly z.core.$ZodIssue[]): string[] {
 export function parseTransformSpec (raw: unknown): { ok: true; spec: TransformSpec } | { ok: false; problems: string[] } {
   // reportInput: lets formatIssues tell a missing field ("required") from a wrong one.
   const parsed = TransformSpecSchema.safeParse(raw, { reportInput: true })
-  return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, problems: formatIssues(parsed.error.issues) }
+  return parsed.success ? { ok: true, spec: parsed.data } : { ok: false, problems: formatIssues(parsed.error.issues, (path) => KNOWN_FIELDS[path]) }
 }
