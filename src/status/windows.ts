@@ -77,28 +77,25 @@ class Ring {
 }
 
 class TrafficRing extends Ring {
-  readonly requests: Float64Array
-  readonly errors: Float64Array
-  readonly maxMs: Float64Array
-  readonly hist: Uint32Array
+  readonly requests = new Float64Array(this.size)
+  readonly errors = new Float64Array(this.size)
+  readonly maxMs = new Float64Array(this.size)
+  readonly hist = new Uint32Array(this.size * BUCKETS)
   constructor (size: number) {
-    const requests = new Float64Array(size); const errors = new Float64Array(size); const maxMs = new Float64Array(size)
-    super(size, [requests, errors, maxMs])
-    this.requests = requests; this.errors = errors; this.maxMs = maxMs
-    this.hist = new Uint32Array(size * BUCKETS)
+    super(size, [])
+    this.fields.push(this.requests, this.errors, this.maxMs)
   }
 }
 
 class PairRing extends Ring {
-  readonly agree: Float64Array
-  readonly disagree: Float64Array
-  readonly total: Float64Array
-  readonly divSum: Float64Array
-  readonly divN: Float64Array
+  readonly agree = new Float64Array(this.size)
+  readonly disagree = new Float64Array(this.size)
+  readonly total = new Float64Array(this.size)
+  readonly divSum = new Float64Array(this.size)
+  readonly divN = new Float64Array(this.size)
   constructor (size: number, readonly primary: string, readonly shadow: string) {
-    const f = [0, 1, 2, 3, 4].map(() => new Float64Array(size))
-    super(size, f)
-    ;[this.agree, this.disagree, this.total, this.divSum, this.divN] = f as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]
+    super(size, [])
+    this.fields.push(this.agree, this.disagree, this.total, this.divSum, this.divN)
   }
 }
 
