@@ -4,7 +4,7 @@
  * health down, writes refused), and a reader in another process never sees half a document.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -66,6 +66,21 @@ describe('file store', () => {
     await until(() => seen.includes(2), 5000)
     expect(store.health().up).toBe(true)
     expect((await store.update('hit', weights({ v1: 10, v2: 90 }), who)).state.revision).toBe(3)
+    await store.close()
+  })
+
+  it('waits a bounded time for a lock another process holds, and breaks a stale one', async () => {
+    const store = await FileStore.open({ path, log: testLogger().log, lock: { waitMs: 300, staleMs: 5000 } })
+    writeFileSync(`${path}.lock`, '99999\n')
+    const t0 = Date.now()
+    const err = await store.update('hit', weights({ v1: 100 }), who).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(StateUnavailableError)
+    expect((err as Error).message).toContain(`lock ${path}.lock still held after 300 ms`)
+    expect(Date.now() - t0).toBeLessThan(3000)
+    // A lock older than staleMs was left by a crashed process.
+    const old = new Date(Date.now() - 60_000)
+    utimesSync(`${path}.lock`, old, old)
+    expect((await store.update('hit', weights({ v1: 100 }), who)).state.revision).toBe(1)
     await store.close()
   })
 
