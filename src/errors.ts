@@ -40,6 +40,10 @@ export const errors = {
   upstreamTimeout: define('HEADLINER_ERR_UPSTREAM_TIMEOUT', 504, (model: string, version: string, ms: number) => `upstream for ${model}/${version} did not answer within ${ms} ms`),
   upstreamProtocol: define('HEADLINER_ERR_UPSTREAM_PROTOCOL', 502, (model: string, version: string, detail: string) => `upstream for ${model}/${version} sent an invalid answer: ${detail}`),
   transformFailed: define('HEADLINER_ERR_TRANSFORM', 500, (model: string, version: string, stage: string, detail: string) => `the ${stage}-processing of ${model}/${version} failed: ${detail}`),
+  // state store (src/state): the admin API sends the first two; a corrupt file stops the start
+  stateUnavailable: define('HEADLINER_ERR_STATE_UNAVAILABLE', 503, (store: string, detail: string) => `the ${store} state store is unavailable (${detail}); nothing was changed, retry when it is back`),
+  stateConflict: define('HEADLINER_ERR_STATE_CONFLICT', 409, (model: string, attempts: number) => `model "${model}" was changed by other writers during ${attempts} attempts in a row; nothing was changed, retry`),
+  stateCorrupt: define('HEADLINER_ERR_STATE_CORRUPT', 500, (file: string, detail: string) => `state file ${file} is not a valid state document: ${detail}`),
   // reference profiles (the CLI and the drift loader; never sent over HTTP): one line per problem, each starting with its file
   profile: define('HEADLINER_ERR_PROFILE', 500, (problems: string[]) => problems.join('\n')),
   // config (never sent over HTTP; thrown by loaders and printed by the CLI)
