@@ -28,7 +28,7 @@ const ZERO: VersionCounts = { requests: 0, errors: 0, slow: 0 }
 const PERCENT = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 })
 /** An integer with thousands separators: 20790 -> "20,790". */
 export const n = (v: number): string => String(Math.round(v)).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-const e = (v: number): string => (v >= 100 ? n(v) : v.toPrecision(2))
+const e = (v: number): string => (v >= 1e6 ? v.toExponential(1) : v >= 100 ? n(v) : v.toPrecision(2))
 const pct = (v: number): string => `${PERCENT.format(100 * v)} %`
 
 /** Number of gates with a statistical abort test: errors, latency and, when set, predictions. */

@@ -74,7 +74,7 @@ describe('explain', () => {
     const text = explain(spec, state.records)
     expect(text).toContain('rollout of hit: v2 against v1, steps 10, 100 %; 1 evaluations')
     expect(text).toContain('1970-01-01T00:00:30.000Z step 1 (v2 at 10 %, 30 s in): rolled back')
-    expect(text).toMatch(/errors fail: v2 errors 41 of 2,310 vs v1 9 of 20,790: e-value [\d,.]+ >= 40, the candidate's error rate is higher than the baseline's/)
+    expect(text).toMatch(/errors fail: v2 errors 41 of 2,310 vs v1 9 of 20,790: e-value [\d,.e+]+ >= 40, the candidate's error rate is higher than the baseline's/)
   })
 
   it('shortens runs of waits to their last record unless asked for all', () => {
