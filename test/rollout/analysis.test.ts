@@ -177,6 +177,14 @@ describe('sample-ratio mismatch gate', () => {
     expect(mild.result).toBe('pass')
     expect(Math.log(mild.statistic)).toBeCloseTo(-lnBf(49500, 100000, 0.5), 4)
   })
+  it('does not pause on a split a fixed-sample chi-square flags only through repeated looks', () => {
+    // Seen in the simulation of a healthy rollout (10/90, checked every second): after 5,550 requests
+    // v2 had 633. Chi-square 12.2, p = 0.00048 < 0.001 would pause it; the anytime-valid p does not.
+    const r = srmGate(ctx(), split(633, 4917))
+    expect(r.counts.chi2P).toBeLessThan(0.001)
+    expect(r.result).toBe('pass')
+    expect(Math.log(r.statistic)).toBeCloseTo(-lnBf(633, 5550, 0.1), 4)
+  })
   it('flags a candidate that gets no traffic at 10 %', () => {
     const r = srmGate(ctx(), split(0, 1000))
     expect(r.result).toBe('fail')

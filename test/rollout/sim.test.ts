@@ -43,4 +43,5 @@ describe('rollout simulation (seeded)', () => {
       expect(o.reason).toContain('the realised split does not match the weights')
     }
   })
+
 })
