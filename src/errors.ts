@@ -31,6 +31,7 @@ export const errors = {
   unknownVersion: define('HEADLINER_ERR_UNKNOWN_VERSION', 404, (model: string, version: string) => `model "${model}" has no version "${version}"`),
   notFound: define('HEADLINER_ERR_NOT_FOUND', 404, (method: string, url: string) => `no route for ${method} ${url}`),
   unauthorized: define('HEADLINER_ERR_UNAUTHORIZED', 401, () => 'missing or wrong bearer token (send "authorization: Bearer <HEADLINER_ADMIN_TOKEN>")'),
+  rolloutState: define('HEADLINER_ERR_ROLLOUT_STATE', 409, (model: string, status: string, command: string) => `the rollout of model "${model}" is ${status}: it cannot ${command}`),
   adminDisabled: define('HEADLINER_ERR_ADMIN_DISABLED', 401, () => 'the admin API is disabled: start the gateway with HEADLINER_ADMIN_TOKEN set'),
   // no version can serve (503): all unready, or weights all zero
   noReadyVersion: define('HEADLINER_ERR_NO_READY_VERSION', 503, (model: string) => `model "${model}" has no ready version to serve this request`),
