@@ -22,9 +22,15 @@ export interface DuplicateKey {
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
+/** Up to this many keys an object's keys are compared as byte ranges, without decoding a string. */
+const SMALL_OBJECT = 16
 
-/** A frame per open object (`keys` set) or array (`keys` undefined, `index` counts elements). */
-interface Frame { keys: Set<string> | undefined; key: string; index: number }
+/**
+ * A frame per open object or array. An object's keys are kept as byte ranges (`starts`, `ends`)
+ * while they are few and plain ASCII, which needs no string per key; past that, or with an escape
+ * or a non-ASCII byte (where different bytes can decode to one key), as a set of decoded strings.
+ */
+interface Frame { object: boolean; index: number; starts: number[]; ends: number[]; set: Set<string> | undefined; keyStart: number; keyEnd: number }
 
 export function findDuplicateKey (bytes: Buffer): DuplicateKey | undefined {
   const stack: Frame[] = []
@@ -34,11 +40,11 @@ export function findDuplicateKey (bytes: Buffer): DuplicateKey | undefined {
     const c = bytes[i]!
     switch (c) {
       case 0x7b: // {
-        stack.push({ keys: new Set(), key: '', index: 0 })
+        stack.push({ object: true, index: 0, starts: [], ends: [], set: undefined, keyStart: 0, keyEnd: 0 })
         expectKey = true
         break
       case 0x5b: // [
-        stack.push({ keys: undefined, key: '', index: 0 })
+        stack.push({ object: false, index: 0, starts: [], ends: [], set: undefined, keyStart: 0, keyEnd: 0 })
         expectKey = false
         break
       case 0x7d: // }
@@ -49,8 +55,8 @@ export function findDuplicateKey (bytes: Buffer): DuplicateKey | undefined {
       case 0x2c: { // ,
         const top = stack[stack.length - 1]
         if (top === undefined) return undefined
-        if (top.keys === undefined) top.index++
-        else expectKey = true
+        if (top.object) expectKey = true
+        else top.index++
         break
       }
       case 0x3a: // :
@@ -60,12 +66,10 @@ export function findDuplicateKey (bytes: Buffer): DuplicateKey | undefined {
         const end = closingQuote(bytes, i + 1)
         if (end === -1) return undefined
         const top = stack[stack.length - 1]
-        if (expectKey && top?.keys !== undefined) {
-          const key = decodeKey(bytes, i, end)
-          if (key === undefined) return undefined
-          if (top.keys.has(key)) return { key, at: pathOf(stack) }
-          top.keys.add(key)
-          top.key = key
+        if (expectKey && top?.object === true) {
+          const seen = addKey(bytes, top, i + 1, end)
+          if (seen === undefined) return undefined
+          if (seen) return { key: decodeKey(bytes, i + 1, end) ?? '', at: pathOf(bytes, stack) }
         }
         i = end
         break
@@ -75,6 +79,34 @@ export function findDuplicateKey (bytes: Buffer): DuplicateKey | undefined {
     }
   }
   return undefined
+}
+
+/** Record the key in bytes [from, to) in an object's frame: true when it was there already, undefined when it cannot be decoded. */
+function addKey (bytes: Buffer, frame: Frame, from: number, to: number): boolean | undefined {
+  frame.keyStart = from
+  frame.keyEnd = to
+  if (frame.set === undefined) {
+    let plain = frame.starts.length < SMALL_OBJECT
+    for (let j = from; j < to && plain; j++) plain = bytes[j] !== BACKSLASH && bytes[j]! < 0x80
+    if (plain) {
+      for (let k = 0; k < frame.starts.length; k++) if (sameBytes(bytes, frame.starts[k]!, frame.ends[k]!, from, to)) return true
+      frame.starts.push(from)
+      frame.ends.push(to)
+      return false
+    }
+    frame.set = new Set(frame.starts.map((s, k) => bytes.toString('latin1', s, frame.ends[k])))
+  }
+  const key = decodeKey(bytes, from, to)
+  if (key === undefined) return undefined
+  if (frame.set.has(key)) return true
+  frame.set.add(key)
+  return false
+}
+
+function sameBytes (bytes: Buffer, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false
+  for (let j = 0; j < aEnd - a; j++) if (bytes[a + j] !== bytes[b + j]) return false
+  return true
 }
 
 /** Index of the quote that closes a string whose content starts at `from`, or -1. */
@@ -90,24 +122,25 @@ function closingQuote (bytes: Buffer, from: number): number {
   return -1
 }
 
-function decodeKey (bytes: Buffer, open: number, close: number): string | undefined {
+/** The key in bytes [from, to), decoded exactly as JSON.parse does ("\\u0069nputs" is "inputs" to every parser). */
+function decodeKey (bytes: Buffer, from: number, to: number): string | undefined {
   let escaped = false
-  for (let j = open + 1; j < close && !escaped; j++) escaped = bytes[j] === BACKSLASH
-  if (!escaped) return bytes.toString('utf8', open + 1, close)
-  // Escapes: "\u0069nputs" is the key "inputs" to every parser, so decode exactly as JSON.parse does.
+  for (let j = from; j < to && !escaped; j++) escaped = bytes[j] === BACKSLASH
+  if (!escaped) return bytes.toString('utf8', from, to)
   try {
-    return JSON.parse(bytes.toString('utf8', open, close + 1)) as string
+    return JSON.parse(bytes.toString('utf8', from - 1, to + 1)) as string
   } catch {
     return undefined
   }
 }
 
 /** The path of the innermost object, from the key (objects) or index (arrays) each frame is in. */
-function pathOf (stack: readonly Frame[]): string {
+function pathOf (bytes: Buffer, stack: readonly Frame[]): string {
   let at = ''
   for (let d = 0; d < stack.length - 1; d++) {
     const frame = stack[d]!
-    at += frame.keys === undefined ? `[${frame.index}]` : (at === '' ? frame.key : `.${frame.key}`)
+    const key = frame.object ? decodeKey(bytes, frame.keyStart, frame.keyEnd) ?? '?' : ''
+    at += frame.object ? (at === '' ? key : `.${key}`) : `[${frame.index}]`
   }
   return at === '' ? '(body)' : at
 }

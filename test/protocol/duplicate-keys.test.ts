@@ -12,6 +12,14 @@ describe('findDuplicateKey', () => {
     expect(scan('{"instances":[{"a":1},{"b":2,"b":3}]}')).toEqual({ key: 'b', at: 'instances[1]' })
   })
 
+  it('finds duplicates in large objects and among non-ASCII keys (compared as decoded strings)', () => {
+    const many = Array.from({ length: 40 }, (_, k) => `"k${k}":${k}`).join(',')
+    expect(scan(`{${many}}`)).toBeUndefined()
+    expect(scan(`{${many},"k3":0}`)).toEqual({ key: 'k3', at: '(body)' })
+    expect(scan('{"tempoé":1,"tempo\u00e9":2}')).toEqual({ key: 'tempoé', at: '(body)' })
+    expect(scan('{"é":1,"è":2}')).toBeUndefined()
+  })
+
   it('sees through escapes, as every parser does', () => {
     expect(scan('{"inputs":1,"\\u0069nputs":2}')).toEqual({ key: 'inputs', at: '(body)' })
   })
