@@ -10,7 +10,7 @@ let gw: TestGateway
 
 beforeAll(async () => {
   upstream = await startRecordingUpstream()
-  gw = await startGateway({ schemaVersion: 1, models: { rec: { versions: { a: { url: upstream.url, weight: 100 } } } } })
+  gw = await startGateway({ schemaVersion: 1, server: { bodyLimitBytes: 1_048_576 }, models: { rec: { versions: { a: { url: upstream.url, weight: 100 } } } } })
 })
 
 afterAll(async () => {
@@ -51,5 +51,15 @@ describe('duplicate JSON keys never reach an upstream', () => {
     const res = await post('/v2/models/rec/infer', body)
     expect(res.status).toBe(200)
     expect(upstream.requests.at(-1)?.body).toBe(body)
+  })
+})
+
+describe('deeply nested data (a 500 from the recursive validator before)', () => {
+  it('400 JSON for 200,000 nested arrays, nothing forwarded', async () => {
+    const before = inferCount()
+    const res = await post('/v2/models/rec/infer', `{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":${'['.repeat(200_000)}1${']'.repeat(200_000)}}]}`)
+    expect(res.status).toBe(400)
+    expect(String(res.json.error)).toMatch(/inputs\[0\]\.data\[0\]: nested deeper than the shape \[1\]/)
+    expect(inferCount()).toBe(before)
   })
 })
