@@ -23,6 +23,7 @@ import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
 import { shadowRequest } from './gateway/shadow-request.js'
+import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 
 export interface AppDeps {
   config: Config
@@ -100,8 +101,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    return503OnClosing: true,
+    ...serverOptions(deps.config.server)
   })
+  installServerLimits(data, deps.config.server)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
   data.removeAllContentTypeParsers()

@@ -89,7 +89,11 @@ export const ConfigSchema = z.strictObject({
     host: z.string().default('0.0.0.0').describe('Data-plane listen address. Default 0.0.0.0.'),
     port: port.default(8080).describe('Data-plane port. Default 8080.'),
     bodyLimitBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1_048_576).describe('Largest accepted request body (413 past it). Default 1 MiB.'),
-    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000).describe('On SIGTERM, how long in-flight requests may take before the process exits. Default 10000.')
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000).describe('On SIGTERM, how long in-flight requests may take before the process exits. Default 10000.'),
+    // Edge limits (src/gateway/server-limits.ts, docs/reliability.md): every wait for a client is bounded.
+    requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send a whole request, headers and body (408 and close past it). Default 60000, as nginx.'),
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send the request headers (close past it); at most requestTimeoutMs. Default 60000, as nginx.'),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.')
   }).prefault({}).describe('Data plane (static: a change needs a restart).'),
   admin: z.strictObject({
     host: z.string().default('127.0.0.1').describe('Admin listen address (metrics, admin API). Default 127.0.0.1.'),

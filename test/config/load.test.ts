@@ -72,7 +72,7 @@ describe('loadConfigFile: invalid fixtures', () => {
 describe('loadConfigFile: valid fixtures', () => {
   it('applies every default to the minimal config', () => {
     const config = configOf(loadConfigFile(fixture('valid-minimal.yaml')))
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000 })
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000 })
     expect(config.probe).toEqual({ intervalMs: 5000, timeoutMs: 1000 })
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 })
     expect(config.state).toEqual({ store: 'file', path: fixture('headliner-state.json') })
@@ -87,7 +87,7 @@ describe('loadConfigFile: valid fixtures', () => {
 
   it('keeps every field of the full config and resolves paths against the config file directory', () => {
     const config = configOf(loadConfigFile(fixture('valid-full.yaml')))
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000 })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000, requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 500 })
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 19901 })
     expect(config.probe).toEqual({ intervalMs: 2500, timeoutMs: 500 })
     expect(config.state).toEqual({ store: 'file', path: fixture('state/headliner-state.json') })
