@@ -7,34 +7,6 @@ import { readFileSync } from 'node:fs'
 import { Agent, Pool } from 'undici'
 import type { Config } from '../config/schema.js'
 
-export interface UpstreamTarget {
-  /** `http://host:port` */
-  readonly origin: string
-  /** Path prefix of the version URL, without a trailing slash ('' when none). */
-  readonly prefix: string
-  /** Name of the model at the upstream. */
-  readonly upstreamModel: string
-  readonly inferPath: string
-  readonly predictPath: string
-  readonly metadataPath: string
-  readonly readyPath: string
-}
-
-export function targetOf (url: string, upstreamModel: string): UpstreamTarget {
-  const u = new URL(url)
-  const prefix = u.pathname.replace(/\/+$/, '')
-  const m = encodeURIComponent(upstreamModel)
-  return Object.freeze({
-    origin: u.origin,
-    prefix,
-    upstreamModel,
-    inferPath: `${prefix}/v2/models/${m}/infer`,
-    predictPath: `${prefix}/v1/models/${m}:predict`,
-    metadataPath: `${prefix}/v2/models/${m}`,
-    readyPath: `${prefix}/v2/models/${m}/ready`
-  })
-}
-
 interface OriginSettings { connections: number; rejectUnauthorized: boolean; ca?: string | undefined }
 
 /** Connection settings per origin, merged over every version that points at it (largest pool wins). */

@@ -4,7 +4,7 @@
  * arrays compiled at load time and allocates one flat array for the whole batch. A bad instance never
  * reaches the model: up to {@link MAX_REPORTED_ERRORS} problems come back at once, joined by '; '.
  */
-import { didYouMean } from './suggest.js'
+import { didYouMean } from '../suggest.js'
 import type { Batch, PreResult, Transform, TransformFailure } from './types.js'
 
 /** Problems reported per request; a batch of 1000 broken instances should not produce a 1 MB message. */

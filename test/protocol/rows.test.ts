@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { rowsFromOipOutput, rowsFromV1Predictions } from '../../src/shadow/rows.js'
+import { rowsFromOipOutput, rowsFromV1Predictions } from '../../src/protocol/rows.js'
 
 const oip = (...outputs: unknown[]) => ({ model_name: 'hit-predictor', outputs })
 
