@@ -29,8 +29,8 @@ export function originSettings (config: Config): Map<string, OriginSettings> {
 
 /**
  * An undici Agent whose per-origin pools follow the config: keep-alive, the version's connection
- * count, and TLS verification ON (undici's default; @fastify/reply-from's own default turns it off,
- * which is why we hand it this agent). `settings` is read at pool creation, so a reload that adds
+ * count, and TLS verification ON (undici's default, kept on purpose: a proxy plugin's own pool may
+ * turn it off). `settings` is read at pool creation, so a reload that adds
  * an origin is picked up. `role` only names the agent: primary and shadow never share a pool.
  */
 export function createAgent (settings: () => Map<string, OriginSettings>, _role: 'primary' | 'shadow'): Agent {
