@@ -90,14 +90,16 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       maxBytes: MAX_RESPONSE_BYTES,
       readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed, headers)
     })
-    call.upstreamMs = performance.now() - started
     if (!answer.ok) {
       if (answer.kind === 'aborted') return reply
+      call.upstreamMs = performance.now() - started
       call.upstreamError = answer.kind
       throw answer.kind === 'timeout'
         ? errors.upstreamTimeout(model.name, version.name, model.config.timeoutMs)
         : answer.kind === 'connect' ? errors.upstreamConnect(model.name, version.name, answer.detail) : errors.upstreamProtocol(model.name, version.name, answer.detail)
     }
+    // Time to the response headers: the point the upstream has done its work (the body may stream).
+    call.upstreamMs = answer.headersMs
     call.upstreamStatus = answer.status
     if (answer.status >= 500) call.upstreamError = 'status'
 
