@@ -4,7 +4,8 @@
  * answer. Tensors are row-major; an answer's `data` may be flat or nested, as the spec allows.
  * Spec: https://kserve.github.io/website/latest/modelserving/data_plane/v2_protocol/
  */
-import { describeValue, pre } from './pre.js'
+import { describeValue } from '../describe.js'
+import { pre } from './pre.js'
 import type { Batch, Transform, TransformFailure } from './types.js'
 
 /** An OIP v2 inference request with the one input tensor a transform fills. */

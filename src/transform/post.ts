@@ -4,7 +4,7 @@
  * deterministic) plus, unless the spec turns it off, the full `{ code: probability }` map.
  * A row whose width is not the label count is refused: the gateway never labels nonsense.
  */
-import { describeValue } from './pre.js'
+import { describeValue } from '../describe.js'
 import { topIndices } from '../vector.js'
 import type { Batch, PostResult, Prediction, TopEntry, Transform, TransformFailure } from './types.js'
 
