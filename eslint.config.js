@@ -12,7 +12,7 @@ import globals from 'globals'
 const CAPABILITIES = ['shadow', 'drift', 'proxy', 'transform', 'routing', 'protocol', 'runtime', 'metrics', 'state', 'rollout', 'status']
 /** The pure core (and the kernel): no framework, no transport, no metrics, no logger, no file system. */
 const PURE_FOLDERS = ['routing', 'protocol', 'runtime']
-const PURE_FILES = ['src/drift/math.ts', 'src/shadow/compare.ts', 'src/vector.ts', 'src/suggest.ts',
+const PURE_FILES = ['src/drift/math.ts', 'src/shadow/compare.ts', 'src/vector.ts', 'src/suggest.ts', 'src/describe.ts',
   'src/transform/{compile,contract,fields-table,labels,oip,post,pre,spec,types}.ts']
 const PACKAGES = { regex: '^(fastify|@fastify/.*|undici|prom-client|pino|node:fs|fs|node:fs/promises|fs/promises)$', message: 'the pure core and the runtime import no framework, transport, metrics, logger or file system (docs/architecture.md)' }
 
@@ -23,7 +23,7 @@ function fence (folder, depth) {
   if (folder !== 'main.ts') patterns.push({ regex: `^${up(depth)}main\\.js$`, message: 'nothing imports main.ts' })
   if (folder !== 'main.ts' && folder !== 'cli') patterns.push({ regex: `^${up(depth)}cli/`, message: 'only main.ts imports cli/' })
   if (folder !== 'main.ts' && folder !== 'cli' && folder !== 'app.ts') patterns.push({ regex: `^${up(depth)}app\\.js$`, message: 'only main.ts and cli/ import app.ts' })
-  if (CAPABILITIES.includes(folder) || folder === 'vector.ts' || folder === 'suggest.ts' || folder === 'errors.ts' || folder === 'schema-path.ts') {
+  if (CAPABILITIES.includes(folder) || folder === 'vector.ts' || folder === 'suggest.ts' || folder === 'describe.ts' || folder === 'errors.ts' || folder === 'schema-path.ts') {
     patterns.push({ regex: `^${up(depth)}(gateway|admin)/`, message: 'a capability does not import a plane (gateway/, admin/)' })
   }
   return patterns
