@@ -6,10 +6,10 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
-import type { Runtime } from '../gateway/runtime.js'
+import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
-import { installErrorHandling } from '../app.js'
+import { installErrorHandling } from '../error-handler.js'
 import { errors } from '../errors.js'
 import { bearerAuth } from './auth.js'
 import { modelStatuses, versionSummaries } from './status.js'
@@ -20,6 +20,8 @@ export interface AdminDeps {
   runtime: Runtime
   shadow: ShadowDispatcher
   drift: DriftMonitor
+  /** Bring every observer's accumulated state into the registry and the status reads (before a scrape). */
+  flush: () => void
   /** Bearer token of the admin API; undefined disables it. */
   adminToken: string | undefined
 }
@@ -29,8 +31,8 @@ export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> 
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   installErrorHandling(admin)
   admin.get('/metrics', async (_request, reply) => {
-    // Drift counts accumulate in arrays on the request path; they reach the counters here.
-    deps.drift.flush()
+    // Observers (drift) accumulate counts in arrays on the request path; they reach the counters here.
+    deps.flush()
     const text = await deps.registry.metrics()
     return reply.type(deps.registry.contentType).send(text)
   })

@@ -42,8 +42,8 @@ export function shadowSection (): Section {
         queries: [{ expr: sumRate('primary, shadow, outcome', COMPARISONS, MODEL), legend: '{{primary}} vs {{shadow}} {{outcome}}' }]
       }),
       timeseries({
-        id: 304, title: 'Divergence p50 / p90', unit: 'none', min: 0, decimals: 4, w: 8,
-        description: 'Jensen-Shannon divergence (base 2, 0 to 1) between primary and shadow probabilities, mean over the rows of a request.',
+        id: 304, title: 'JS distance p50 / p90', unit: 'none', min: 0, decimals: 4, w: 8,
+        description: 'Jensen-Shannon distance (base 2, 0 to 1; the square root of the divergence) between primary and shadow probabilities, mean over the rows of a request.',
         queries: quantileQueries([0.5, 0.9], 'primary, shadow', 'headliner_shadow_divergence', MODEL, '{{primary}} vs {{shadow}}')
       }),
       timeseries({

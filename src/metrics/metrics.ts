@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * `histogram_quantile` and burn-rate rules read exact counts at the SLO.
  */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+/** Buckets of headliner_shadow_divergence, which holds the Jensen-Shannon distance (the name predates the fix). */
 export const DIVERGENCE_BUCKETS = [0.0001, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
 
 /** prom-client's default Node metrics that are gauges named `_total`, which `promtool check metrics` rejects. */
@@ -32,7 +33,7 @@ export function createMetrics (registry: Registry, opts: { defaultMetrics?: bool
     upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable answer).', labelNames: ['model', 'version', 'kind'] as const, registers }),
     shadowRequests: new Counter({ name: 'headliner_shadow_requests_total', help: 'Shadow copies by outcome: sent, dropped (over the in-flight bound), error, timeout.', labelNames: ['model', 'version', 'outcome'] as const, registers }),
     shadowComparisons: new Counter({ name: 'headliner_shadow_comparisons_total', help: 'Comparisons of a shadow answer with the primary answer, by outcome.', labelNames: ['model', 'primary', 'shadow', 'outcome'] as const, registers }),
-    shadowDivergence: new Histogram({ name: 'headliner_shadow_divergence', help: 'Jensen-Shannon divergence (base 2) between primary and shadow probability vectors, mean over the rows of a request.', labelNames: ['model', 'primary', 'shadow'] as const, buckets: DIVERGENCE_BUCKETS, registers }),
+    shadowDivergence: new Histogram({ name: 'headliner_shadow_divergence', help: 'Jensen-Shannon distance (base 2, 0-1: the square root of the divergence) between primary and shadow probability vectors, mean over the rows of a request.', labelNames: ['model', 'primary', 'shadow'] as const, buckets: DIVERGENCE_BUCKETS, registers }),
     featureObservations: new Counter({ name: 'headliner_feature_observations_total', help: 'Input feature values observed, by reference bin (additive across replicas).', labelNames: ['model', 'feature', 'bin'] as const, registers }),
     featureReferenceRatio: new Gauge({ name: 'headliner_feature_reference_ratio', help: 'Share of the reference profile in each bin of each feature.', labelNames: ['model', 'feature', 'bin'] as const, registers }),
     featureDriftPsi: new Gauge({ name: 'headliner_feature_drift_psi', help: 'Population stability index of a feature over this process\'s sliding window (absent below the minimum sample count).', labelNames: ['model', 'feature'] as const, registers }),

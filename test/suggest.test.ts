@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { didYouMean, editDistance } from '../../src/transform/suggest.js'
+import { didYouMean, editDistance } from '../src/suggest.js'
 
 const FEATURES = ['danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'duration_ms']
 

@@ -6,7 +6,12 @@
  */
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
-import type { Readiness, Runtime, VersionRuntime } from './runtime.js'
+import type { Runtime } from '../runtime/runtime.js'
+import type { Readiness, VersionRuntime } from '../runtime/snapshot.js'
+import { callUpstream } from './client.js'
+
+/** Largest metadata or readiness answer read from an upstream. */
+const MAX_PROBE_BYTES = 1024 * 1024
 
 /** Extra checks on a version's metadata (the transform contract): a reason to refuse, or the tensor names to use. */
 export type MetadataCheck = (model: string, version: VersionRuntime, metadata: unknown) =>
@@ -87,21 +92,14 @@ export class ReadinessProber {
   }
 
   async #get (origin: string, path: string): Promise<{ status: number; body: unknown }> {
-    const res = await this.#opts.agent.request({
-      origin,
-      path,
-      method: 'GET',
-      headersTimeout: this.#opts.timeoutMs,
-      bodyTimeout: this.#opts.timeoutMs,
-      signal: AbortSignal.timeout(this.#opts.timeoutMs)
-    })
-    const text = await res.body.text()
+    const res = await callUpstream(this.#opts.agent, { origin, path, method: 'GET', headers: {}, deadlineMs: this.#opts.timeoutMs, maxBytes: MAX_PROBE_BYTES })
+    if (!res.ok) throw new Error(res.detail)
     let body: unknown
     try {
-      body = JSON.parse(text)
+      body = JSON.parse(res.body.toString('utf8'))
     } catch {
       body = undefined
     }
-    return { status: res.statusCode, body }
+    return { status: res.status, body }
   }
 }

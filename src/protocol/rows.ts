@@ -2,6 +2,7 @@
  * Turn upstream answers into rows of numbers for comparison: OIP v2 outputs and KServe v1 predictions.
  * Errors name the place in the body that was wrong.
  */
+import { describeValue } from '../describe.js'
 
 /** Rows read from a response body, or what was wrong with it and where. */
 export type RowsResult = { ok: true; rows: number[][] } | { ok: false; error: string }
@@ -24,31 +25,31 @@ export function rowsFromOipOutput (body: unknown, outputName?: string): RowsResu
   } else if (outputs.length === 0) return fail('outputs: empty')
   const at = `outputs[${index}]`
   const output = outputs[index]
-  if (!isRecord(output)) return fail(`${at}: expected an object, got ${describe(output)}`)
+  if (!isRecord(output)) return fail(`${at}: expected an object, got ${describeValue(output)}`)
   const shape = output.shape
   if (!Array.isArray(shape) || shape.length < 1 || shape.length > 2 || !shape.every(d => Number.isInteger(d) && d >= 0)) {
-    return fail(`${at}.shape: expected [N, C] or [C] of non-negative integers, got ${describe(shape)}`)
+    return fail(`${at}.shape: expected [N, C] or [C] of non-negative integers, got ${describeValue(shape)}`)
   }
   const n: number = shape.length === 2 ? shape[0] : 1
   const c: number = shape.length === 2 ? shape[1] : shape[0]
   const data = output.data
-  if (!Array.isArray(data)) return fail(`${at}.data: expected an array, got ${describe(data)}`)
+  if (!Array.isArray(data)) return fail(`${at}.data: expected an array, got ${describeValue(data)}`)
   const rows: number[][] = []
   if (data.length > 0 && Array.isArray(data[0])) {
     if (shape.length !== 2) return fail(`${at}.data: nested data needs a shape [N, C], got ${JSON.stringify(shape)}`)
     if (data.length !== n) return fail(`${at}.data: has ${data.length} rows, shape ${JSON.stringify(shape)} needs ${n}`)
     for (let r = 0; r < n; r++) {
       const row: unknown = data[r]
-      if (!Array.isArray(row) || row.length !== c) return fail(`${at}.data[${r}]: expected an array of ${c} numbers, got ${describe(row)}`)
+      if (!Array.isArray(row) || row.length !== c) return fail(`${at}.data[${r}]: expected an array of ${c} numbers, got ${describeValue(row)}`)
       const bad = firstNotFinite(row)
-      if (bad >= 0) return fail(`${at}.data[${r}][${bad}]: expected a finite number, got ${describe(row[bad])}`)
+      if (bad >= 0) return fail(`${at}.data[${r}][${bad}]: expected a finite number, got ${describeValue(row[bad])}`)
       rows.push(row)
     }
     return { ok: true, rows }
   }
   if (data.length !== n * c) return fail(`${at}: shape ${JSON.stringify(shape)} needs ${n * c} values, data has ${data.length}`)
   const bad = firstNotFinite(data)
-  if (bad >= 0) return fail(`${at}.data[${bad}]: expected a finite number, got ${describe(data[bad])}`)
+  if (bad >= 0) return fail(`${at}.data[${bad}]: expected a finite number, got ${describeValue(data[bad])}`)
   for (let r = 0; r < n; r++) rows.push(data.slice(r * c, (r + 1) * c))
   return { ok: true, rows }
 }
@@ -65,9 +66,9 @@ export function rowsFromV1Predictions (body: unknown): RowsResult {
   for (let r = 0; r < predictions.length; r++) {
     const p = predictions[r]
     const row = typeof p === 'number' ? [p] : p
-    if (!Array.isArray(row)) return fail(`predictions[${r}]: expected a number or an array of numbers, got ${describe(p)}`)
+    if (!Array.isArray(row)) return fail(`predictions[${r}]: expected a number or an array of numbers, got ${describeValue(p)}`)
     const bad = firstNotFinite(row)
-    if (bad >= 0) return fail(`predictions[${r}]${Array.isArray(p) ? `[${bad}]` : ''}: expected a finite number, got ${describe(row[bad])}`)
+    if (bad >= 0) return fail(`predictions[${r}]${Array.isArray(p) ? `[${bad}]` : ''}: expected a finite number, got ${describeValue(row[bad])}`)
     if (r > 0 && row.length !== rows[0]!.length) return fail(`predictions[${r}]: has ${row.length} values, predictions[0] has ${rows[0]!.length}`)
     rows.push(row)
   }
@@ -89,13 +90,6 @@ function firstNotFinite (values: unknown[]): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) return i
   }
   return -1
-}
-
-/** A short rendering of a bad value for an error message (never the whole body). */
-function describe (x: unknown): string {
-  if (typeof x === 'object' && x !== null) return Array.isArray(x) ? `an array of ${x.length}` : 'an object'
-  const s = typeof x === 'string' ? JSON.stringify(x) : String(x)
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s
 }
 
 /** Rows of an answer in the protocol the upstream was called with: OIP v2 outputs, or KServe v1 predictions. */

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { rowsFromOipOutput, rowsFromV1Predictions } from '../../src/shadow/rows.js'
+import { rowsFromOipOutput, rowsFromV1Predictions } from '../../src/protocol/rows.js'
 
 const oip = (...outputs: unknown[]) => ({ model_name: 'hit-predictor', outputs })
 
@@ -59,7 +59,7 @@ describe('rowsFromOipOutput', () => {
     expect(rowsFromOipOutput(oip({ name: 'p', shape: [2] })))
       .toEqual({ ok: false, error: 'outputs[0].data: expected an array, got undefined' })
     expect(rowsFromOipOutput(oip({ name: 'p', shape: [2], data: [0.5, 'NaN'] })))
-      .toEqual({ ok: false, error: 'outputs[0].data[1]: expected a finite number, got "NaN"' })
+      .toEqual({ ok: false, error: 'outputs[0].data[1]: expected a finite number, got string "NaN"' })
     expect(rowsFromOipOutput(oip({ name: 'p', shape: [1, 2], data: [[null, 0.5]] })))
       .toEqual({ ok: false, error: 'outputs[0].data[0][0]: expected a finite number, got null' })
     expect(rowsFromOipOutput(oip({ name: 'p', shape: [2], data: [Infinity, 0] })))
@@ -86,7 +86,7 @@ describe('rowsFromV1Predictions', () => {
     expect(rowsFromV1Predictions({ predictions: [[0.5, 0.5], [1]] }))
       .toEqual({ ok: false, error: 'predictions[1]: has 1 values, predictions[0] has 2' })
     expect(rowsFromV1Predictions({ predictions: [[0.5, '0.5']] }))
-      .toEqual({ ok: false, error: 'predictions[0][1]: expected a finite number, got "0.5"' })
+      .toEqual({ ok: false, error: 'predictions[0][1]: expected a finite number, got string "0.5"' })
     expect(rowsFromV1Predictions({ predictions: [NaN] }))
       .toEqual({ ok: false, error: 'predictions[0]: expected a finite number, got NaN' })
   })
