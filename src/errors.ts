@@ -31,7 +31,8 @@ export const errors = {
   unknownVersion: define('HEADLINER_ERR_UNKNOWN_VERSION', 404, (model: string, version: string) => `model "${model}" has no version "${version}"`),
   notFound: define('HEADLINER_ERR_NOT_FOUND', 404, (method: string, url: string) => `no route for ${method} ${url}`),
   unauthorized: define('HEADLINER_ERR_UNAUTHORIZED', 401, () => 'missing or wrong bearer token (send "authorization: Bearer <HEADLINER_ADMIN_TOKEN>")'),
-  adminDisabled: define('HEADLINER_ERR_ADMIN_DISABLED', 401, () => 'the admin API is disabled: start the gateway with HEADLINER_ADMIN_TOKEN set'),
+  adminDisabled: define('HEADLINER_ERR_ADMIN_DISABLED', 401, () => 'the admin API is disabled: no token is configured (admin.tokens, admin.tokensFile or HEADLINER_ADMIN_TOKEN)'),
+  forbidden: define('HEADLINER_ERR_FORBIDDEN', 403, (name: string, role: string, method: string) => `token "${name}" has role ${role}; ${method} needs a write token`),
   // no version can serve (503): all unready, or weights all zero
   noReadyVersion: define('HEADLINER_ERR_NO_READY_VERSION', 503, (model: string) => `model "${model}" has no ready version to serve this request`),
   versionNotReady: define('HEADLINER_ERR_VERSION_NOT_READY', 503, (model: string, version: string, reason: string) => `version "${version}" of model "${model}" is not ready: ${reason}`),
