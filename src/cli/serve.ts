@@ -52,7 +52,8 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
 
 async function listen (server: App['data'], what: string, at: { host: string; port: number }): Promise<string> {
   try {
-    return await server.listen(at)
+    // A copy: fastify writes into the options object, and the loaded config is frozen.
+    return await server.listen({ host: at.host, port: at.port })
   } catch (err) {
     throw new Error(`${what} cannot listen on ${at.host}:${at.port}: ${listenReason(err)}`)
   }
