@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs'
 import { pino, type Logger } from 'pino'
 import { runCli } from './cli/index.js'
 import type { CliContext } from './cli/command.js'
-import { startTracing, tracingWanted } from './telemetry/tracing.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -54,8 +53,12 @@ const ctx: CliContext = {
   out: (line) => { process.stdout.write(line + '\n') },
   err: (line) => { process.stderr.write(line + '\n') },
   createLogger,
-  // Before any fastify instance exists, so that the instrumentations patch what they must.
-  startTracing: () => tracingWanted(process.env) ? startTracing(process.env.OTEL_SERVICE_NAME ?? 'headliner') : undefined,
+  // Before any fastify instance exists, so that the instrumentations patch what they must. Loaded
+  // only when wanted: the SDK is most of the start-up time of a short command like `--help`.
+  startTracing: async () => {
+    const tracing = await import('./telemetry/tracing.js')
+    return tracing.tracingWanted(process.env) ? tracing.startTracing(process.env.OTEL_SERVICE_NAME ?? 'headliner') : undefined
+  },
   untilSignal
 }
 

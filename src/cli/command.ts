@@ -22,7 +22,7 @@ export interface CliContext {
   /** The process's logger (level from env HEADLINER_LOG_LEVEL); long-running commands only. */
   createLogger: () => Logger
   /** Starts OpenTelemetry when the env asks for it (OTEL_EXPORTER_OTLP_ENDPOINT). */
-  startTracing: () => Tracing | undefined
+  startTracing: () => Promise<Tracing | undefined>
   /** Keeps the process alive until SIGTERM/SIGINT, then runs `close` (bounded by `graceMs`) and exits. */
   untilSignal: (log: Logger, graceMs: number, close: () => Promise<void>) => void
 }

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto'
 import { command } from '../command.js'
 import { oneOf, port } from '../options.js'
 import { DEMO_SCENARIOS, demoBanner, demoConfig, startDemoModels, type DemoScenario } from '../demo.js'
-import { serve } from '../serve.js'
 import { envAdminToken } from '../../admin/tokens.js'
 
 interface Options { host: string; port: number; adminPort: number; modelPort: number; scenario: DemoScenario }
@@ -24,12 +23,16 @@ export const demoCommand = command<Options>({
   run: async (o, _args, ctx) => {
     // The demo prints a token so that the admin API can be tried at once; `serve` never invents one.
     const adminToken = envAdminToken(ctx.env) ?? randomBytes(18).toString('base64url')
-    const models = await startDemoModels(o)
+    const tracing = await ctx.startTracing()
+    const { serve } = await import('../serve.js')
+    const models = await startDemoModels(o).catch(async (err: unknown) => {
+      await tracing?.shutdown()
+      throw err
+    })
     const closeModels = async () => { await Promise.all(models.map((m) => m.close())) }
     const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
     const config = demoConfig(o, { v1, v2, v3 })
     const log = ctx.createLogger()
-    const tracing = ctx.startTracing()
     const gw = await serve(config, log, { version: ctx.version, adminToken, tracing: tracing !== undefined }).catch(async (err: unknown) => {
       await closeModels()
       await tracing?.shutdown()

@@ -1,7 +1,6 @@
 /** `headliner profile build`: a reference profile (JSON, on stdout) from training data. */
 import { command, UsageError } from '../command.js'
 import { httpUrl, integer } from '../options.js'
-import { profileBuild } from '../profile-build.js'
 
 interface Options { input: string; model: string; bins: number; features?: string; score?: string; labels?: string }
 
@@ -17,6 +16,7 @@ export const profileBuildCommand = command<Options>({
     .option('--labels <file>', 'labels of the model\'s output columns, in order (with --score)'),
   run: async (o, _args, ctx) => {
     if (o.score !== undefined && o.labels === undefined) throw new UsageError('--score needs --labels FILE (the model\'s output labels, in column order)')
+    const { profileBuild } = await import('../profile-build.js')
     await profileBuild({
       input: o.input,
       model: o.model,

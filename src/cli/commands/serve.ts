@@ -1,7 +1,6 @@
 /** `headliner serve --config FILE`: the gateway, from a config file that is watched for changes. */
 import { command } from '../command.js'
 import { configCheck } from '../config-check.js'
-import { serve } from '../serve.js'
 import { loadConfigFile } from '../../config/load.js'
 import { envAdminToken } from '../../admin/tokens.js'
 
@@ -22,7 +21,9 @@ export const serveCommand = command<Options>({
     if (adminToken === undefined && loaded.config.admin.tokens.length === 0) {
       log.warn('no admin token is configured (admin.tokens, admin.tokensFile, HEADLINER_ADMIN_TOKEN): the admin API refuses every call')
     }
-    const tracing = ctx.startTracing()
+    const tracing = await ctx.startTracing()
+    // Loaded here, after tracing started, and only by the commands that serve.
+    const { serve } = await import('../serve.js')
     const gw = await serve(loaded.config, log, { version: ctx.version, file: o.config, adminToken, tracing: tracing !== undefined }).catch(async (err: unknown) => {
       await tracing?.shutdown()
       throw err
