@@ -4,12 +4,13 @@
  * Run `npm run build` before running this file alone.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { createServer, type Server } from 'node:net'
+import { connect, createServer, type Server } from 'node:net'
+import { networkInterfaces } from 'node:os'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ROOT } from '../helpers/cli.js'
+import { ROOT, spawnHeadliner } from '../helpers/cli.js'
 import { deadPort } from '../helpers/gateway.js'
 
 interface Run { code: number | null; stdout: string; stderr: string }
@@ -138,4 +139,29 @@ describe('headliner token hash', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/)
     expect(run.stdout).toBe(`- { name: operator, role: read, sha256: ${createHash('sha256').update(token!).digest('hex')} }\n`)
   })
+})
+
+describe('headliner demo binds what its banner says', () => {
+  it('listens on 127.0.0.1 by default, not on every interface', async () => {
+    const demo = await spawnHeadliner(['demo', '--port', '0', '--admin-port', '0', '--model-port', '0'], (out) => {
+      const m = /data plane\s+(http:\/\/\S+)/.exec(out)
+      return m !== null && out.includes('Try:') ? { data: m[1]! } : undefined
+    }, { HEADLINER_LOG_LEVEL: 'warn' })
+    try {
+      const url = new URL(demo.data)
+      expect(url.hostname).toBe('127.0.0.1')
+      // Reaching the port through another local address must fail when only loopback is bound.
+      const other = Object.values(networkInterfaces()).flat().find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+      if (other !== undefined) {
+        const reached = await new Promise<boolean>((resolve) => {
+          const s = connect(Number(url.port), other.address, () => { s.destroy(); resolve(true) })
+          s.once('error', () => resolve(false))
+        })
+        expect(reached, `port ${url.port} reachable on ${other.address}`).toBe(false)
+      }
+    } finally {
+      demo.child.kill('SIGTERM')
+      await demo.exited
+    }
+  }, 60_000)
 })
