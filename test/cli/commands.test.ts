@@ -23,8 +23,8 @@ function headliner (args: string[], input?: string): Run {
 }
 
 /** The same, asynchronously: for commands that must meet a server this test process runs. */
-async function headlinerAsync (args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, env: { ...process.env, HEADLINER_LOG_LEVEL: 'warn' } })
+async function headlinerAsync (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const child = spawn(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, env: { ...process.env, HEADLINER_LOG_LEVEL: 'warn', ...env } })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
@@ -111,6 +111,14 @@ describe('headliner demo refuses to start half-way', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`error: demo model server v2 cannot listen on 127.0.0.1:${modelPort + 1}: address already in use`)
     expect(await listening(modelPort)).toBe(false)
+  })
+})
+
+describe('headliner serve', () => {
+  it('exits 1 with one line when HEADLINER_ADMIN_TOKEN_FILE cannot be read, before listening', async () => {
+    const run = await headlinerAsync(['serve', '--config', 'test/fixtures/config/valid-minimal.yaml'], { HEADLINER_ADMIN_TOKEN: '', HEADLINER_ADMIN_TOKEN_FILE: '/nonexistent/token' })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toBe('error: HEADLINER_ADMIN_TOKEN_FILE: cannot read /nonexistent/token: ENOENT\n')
   })
 })
 
