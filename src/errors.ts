@@ -40,7 +40,8 @@ export const errors = {
   notFound: define('HEADLINER_ERR_NOT_FOUND', 404, 'No route for this method and path.', (method: string, url: string) => `no route for ${method} ${url}`),
   unauthorized: define('HEADLINER_ERR_UNAUTHORIZED', 401, 'An admin API call without the right bearer token.', () => 'missing or wrong bearer token (send "authorization: Bearer <HEADLINER_ADMIN_TOKEN>")'),
   rolloutState: define('HEADLINER_ERR_ROLLOUT_STATE', 409, 'A rollout command that the rollout\'s state does not allow (pause a finished rollout, start a second one).', (model: string, status: string, command: string) => `the rollout of model "${model}" is ${status}: it cannot ${command}`),
-  adminDisabled: define('HEADLINER_ERR_ADMIN_DISABLED', 401, 'An admin API call while the gateway runs without HEADLINER_ADMIN_TOKEN.', () => 'the admin API is disabled: start the gateway with HEADLINER_ADMIN_TOKEN set'),
+  adminDisabled: define('HEADLINER_ERR_ADMIN_DISABLED', 401, 'An admin API call while the gateway runs with no token configured.', () => 'the admin API is disabled: no token is configured (admin.tokens, admin.tokensFile or HEADLINER_ADMIN_TOKEN)'),
+  forbidden: define('HEADLINER_ERR_FORBIDDEN', 403, 'An admin API write with a token whose role is `read`.', (name: string, role: string, method: string) => `token "${name}" has role ${role}; ${method} needs a write token`),
   // no version can serve (503): all unready, or weights all zero
   noReadyVersion: define('HEADLINER_ERR_NO_READY_VERSION', 503, 'No version of the model can serve: every serving version is unready, or all weights are 0.', (model: string) => `model "${model}" has no ready version to serve this request`),
   versionNotReady: define('HEADLINER_ERR_VERSION_NOT_READY', 503, 'The pinned version exists but is not ready; the message gives the probe\'s reason.', (model: string, version: string, reason: string) => `version "${version}" of model "${model}" is not ready: ${reason}`),

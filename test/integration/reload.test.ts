@@ -60,6 +60,6 @@ describe('config hot reload', () => {
     expect(res.headers['x-headliner-version']).toBe('v2')
     await res.body.dump()
     const refused = logs.map((l) => JSON.parse(l) as { msg: string; problems?: string[] }).find((l) => l.msg.startsWith('config change refused'))
-    expect(refused?.problems).toEqual(['models.hit-predictor.versions: weights of serving versions must sum to 100, got 120'])
+    expect(refused?.problems).toEqual(['models.hit-predictor.versions: weights of serving versions must sum to 100, got 120 (line 10, column 5)'])
   })
 })
