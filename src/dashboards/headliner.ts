@@ -6,6 +6,13 @@
 import { DATASOURCE, layoutRows, type Panel } from './panels.js'
 import { driftSection, shadowSection } from './quality-rows.js'
 import { overviewSection, processSection, transformsSection, upstreamSection } from './serving-rows.js'
+import { DEPLOYMENT, MODEL } from './promql.js'
+
+/**
+ * The deploy annotation: a mark wherever a replica of the selected deployment loaded a new config
+ * (its success timestamp changed).
+ */
+export const RELOAD_ANNOTATION_EXPR = `changes(headliner_config_last_reload_success_timestamp_seconds{${DEPLOYMENT}}[$__interval]) > 0`
 
 /** The dashboard's uid: provisioned copies and links (`/d/headliner`) rely on it staying the same. */
 export const DASHBOARD_UID = 'headliner'
@@ -34,11 +41,13 @@ function labelValues (name: string, label: string, query: string, multi: boolean
 function variables (): Record<string, unknown>[] {
   return [
     { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', regex: '', hide: 0, refresh: 1, multi: false, includeAll: false, current: {}, options: [] },
-    labelValues('model', 'Model', 'label_values(headliner_requests_total, model)', false),
-    // The weight gauge exists for every configured version (shadows and parked ones too) from the
-    // moment the config loads, so a version shows up before its first request.
-    labelValues('version', 'Version', 'label_values(headliner_route_weight_percent{model=~"$model"}, version)', true),
-    labelValues('feature', 'Feature', 'label_values(headliner_feature_reference_ratio{model=~"$model"}, feature)', false)
+    // The readiness gauge exists for every configured version (shadows and parked ones too) from the
+    // moment the config loads, so a deployment, model or version shows up before its first request.
+    labelValues('namespace', 'Namespace', 'label_values(headliner_version_ready, namespace)', true),
+    labelValues('job', 'Job', 'label_values(headliner_version_ready{namespace=~"$namespace"}, job)', true),
+    labelValues('model', 'Model', `label_values(headliner_version_ready{${DEPLOYMENT}}, model)`, false),
+    labelValues('version', 'Version', `label_values(headliner_version_ready{${MODEL}}, version)`, true),
+    labelValues('feature', 'Feature', `label_values(headliner_feature_reference_ratio{${MODEL}}, feature)`, false)
   ]
 }
 
@@ -61,7 +70,8 @@ export function buildHeadlinerDashboard (): object {
     refresh: '30s',
     fiscalYearStartMonth: 0,
     liveNow: false,
-    links: [],
+    // Every dashboard tagged `headliner`, with the same variables and time range.
+    links: [{ type: 'dashboards', tags: ['headliner'], asDropdown: true, title: 'Headliner dashboards', includeVars: true, keepTime: true, icon: 'external link', targetBlank: false }],
     annotations: {
       list: [{
         builtIn: 1,
@@ -71,6 +81,17 @@ export function buildHeadlinerDashboard (): object {
         iconColor: 'rgba(0, 211, 255, 1)',
         name: 'Annotations & Alerts',
         type: 'dashboard'
+      }, {
+        name: 'Config reloads',
+        datasource: DATASOURCE,
+        enable: true,
+        hide: false,
+        iconColor: 'rgba(255, 152, 48, 1)',
+        expr: RELOAD_ANNOTATION_EXPR,
+        step: '1m',
+        titleFormat: 'Config reloaded',
+        textFormat: '{{instance}}',
+        useValueForTime: false
       }]
     },
     templating: { list: variables() },
@@ -86,8 +107,9 @@ export interface DashboardQuery { where: string, expr: string }
  * selectors inside `label_values(selector, label)` variable queries (`variable version`).
  */
 export function dashboardQueries (dashboard: object): DashboardQuery[] {
-  const d = dashboard as { panels: Panel[], templating: { list: Array<{ name: string, type: string, definition?: string }> } }
+  const d = dashboard as { panels: Panel[], templating: { list: Array<{ name: string, type: string, definition?: string }> }, annotations?: { list: Array<{ name: string, expr?: string }> } }
   const out: DashboardQuery[] = []
+  for (const a of d.annotations?.list ?? []) if (a.expr !== undefined) out.push({ where: `annotation "${a.name}"`, expr: a.expr })
   for (const panel of d.panels) {
     for (const t of panel.targets ?? []) out.push({ where: `panel ${panel.id} "${panel.title}" ${t.refId}`, expr: t.expr })
   }

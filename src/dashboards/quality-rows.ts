@@ -57,7 +57,7 @@ export function shadowSection (): Section {
 
 /** Row 5: do live inputs and predictions still look like the reference (training) data? */
 export function driftSection (): Section {
-  const observations = 'headliner_feature_observations_total{model=~"$model",feature="$feature"}'
+  const observations = `headliner_feature_observations_total{${MODEL},feature="$feature"}`
   const classes = rate('headliner_prediction_class_total', MODEL_VERSION)
   return {
     row: row(500, 'Drift'),
@@ -98,7 +98,7 @@ export function driftSection (): Section {
         description: 'Share of the selected feature\'s live values in each reference bin over the dashboard\'s time range (all replicas), next to the reference profile\'s share. Bins are labelled 00, 01, ... from low to high values.',
         queries: [
           { expr: `sum by (bin) (increase(${observations}[$__range])) / ignoring (bin) group_left sum(increase(${observations}[$__range]))`, legend: 'observed' },
-          { expr: 'max by (bin) (headliner_feature_reference_ratio{model=~"$model",feature="$feature"})', legend: 'reference' }
+          { expr: `max by (bin) (headliner_feature_reference_ratio{${MODEL},feature="$feature"})`, legend: 'reference' }
         ]
       })
     ]

@@ -25,8 +25,11 @@ const dashboard = buildHeadlinerDashboard() as { panels: Panel[], templating: { 
 const queries = dashboardQueries(dashboard)
 const dataPanels = dashboard.panels.filter((p) => p.type !== 'row')
 
-/** Labels Prometheus attaches to every scraped series (the target's), on top of the metric's own. */
-const TARGET_LABELS = ['job', 'instance']
+/**
+ * Labels Prometheus attaches to every scraped series (the target's), on top of the metric's own:
+ * `namespace` where Kubernetes service discovery relabels it in (kube-prometheus does).
+ */
+const TARGET_LABELS = ['namespace', 'job', 'instance']
 
 /** Metric names and labels as the gateway registers them (default Node metrics included). */
 function gatewayCatalogue (): Map<string, Set<string>> {
@@ -63,7 +66,8 @@ function recordingRules (): { source: string, rules: Map<string, Set<string>> } 
   }
   const doc = parse(text) as { groups: Array<{ rules: Array<{ record?: string }> }> }
   const rules = new Map<string, Set<string>>()
-  for (const g of doc.groups) for (const r of g.rules) if (r.record !== undefined) rules.set(r.record, new Set(r.record.split(':')[0]!.split('_')))
+  // The rules aggregate by namespace and job as well as their level, so both deployments stay apart.
+  for (const g of doc.groups) for (const r of g.rules) if (r.record !== undefined) rules.set(r.record, new Set([...r.record.split(':')[0]!.split('_'), 'namespace', 'job']))
   return { source, rules }
 }
 
@@ -72,6 +76,8 @@ const CONCRETE: Record<string, string> = {
   __rate_interval: '1m',
   __range: '1h',
   __interval: '1m',
+  namespace: 'prod',
+  job: 'headliner',
   model: 'hit-predictor',
   version: 'v1|v2',
   feature: 'danceability'
@@ -128,7 +134,17 @@ describe('dashboard queries', () => {
 
   it('has queries to check (panels and label_values variables)', () => {
     expect(queries.length).toBeGreaterThan(30)
-    expect(queries.filter((q) => q.where.startsWith('variable')).map((q) => q.where)).toEqual(['variable model', 'variable version', 'variable feature'])
+    expect(queries.filter((q) => q.where.startsWith('variable')).map((q) => q.where)).toEqual(['variable namespace', 'variable job', 'variable model', 'variable version', 'variable feature'])
+  })
+
+  it('thread the namespace and job variables through every query, so two deployments never blend', () => {
+    const scoped = queries.filter((q) => q.where !== 'variable namespace' && q.where !== 'variable job')
+    const unscoped = scoped.filter((q) => {
+      // Every metric selector (name followed by `{`) must carry both matchers.
+      const selectors = q.expr.match(/[a-z_:]+\{[^}]*\}/g) ?? []
+      return selectors.length === 0 || selectors.some((sel) => !sel.includes('namespace=~"$namespace"') || !sel.includes('job=~"$job"'))
+    })
+    expect(unscoped.map((q) => `${q.where}: ${q.expr}`)).toEqual([])
   })
 
   it('name only metrics and labels that src/metrics/metrics.ts registers', () => {
