@@ -5,8 +5,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client'
 
 /**
- * Latency buckets in seconds. The alert rules' SLOs (p99 < 0.25 s and < 1 s) sit on boundaries, so
- * `histogram_quantile` and burn-rate rules read exact counts at the SLO.
+ * Latency buckets in seconds. The alert rules' latency SLO (99 % within 0.5 s) sits on a boundary, so
+ * the burn-rate rules read exact counts at the SLO (k8s/prometheus/headliner-red.rules.yaml).
  */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 export const DIVERGENCE_BUCKETS = [0.0001, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
