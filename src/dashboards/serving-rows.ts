@@ -4,6 +4,7 @@
  * when panels are added.
  */
 import { row, stat, timeseries, type Section } from './panels.js'
+import { WEIGHT_RATIO } from './rollout-rows.js'
 import { DEPLOYMENT, MODEL, MODEL_VERSION, onModelProcesses, quantile, quantileQueries, rate, sumRate } from './promql.js'
 
 const REQUESTS = 'headliner_requests_total'
@@ -37,7 +38,7 @@ export function overviewSection (): Section {
         id: 104, title: 'Configured weight by version', unit: 'percentunit', min: 0, max: 1, w: 8, stack: true,
         description: 'Traffic weight (headliner_route_weight_ratio), runtime overrides included (stacked: the versions of a model add up to 100 %). Max over replicas; replicas that disagree show up in /status.',
         // `or` the deprecated percent gauge: gateways of the previous release export only that one.
-        queries: [{ expr: `max by (version) (headliner_route_weight_ratio{${MODEL_VERSION}}) or max by (version) (headliner_route_weight_percent{${MODEL_VERSION}}) / 100`, legend: '{{version}}' }]
+        queries: [{ expr: WEIGHT_RATIO, legend: '{{version}}' }]
       }),
       stat({
         id: 105, title: 'Version ready', unit: 'none', w: 8,

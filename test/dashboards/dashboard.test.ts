@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { Registry } from 'prom-client'
 import { describe, it, expect } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { buildHeadlinerDashboard, dashboardQueries, type DashboardQuery } from '../../src/dashboards/headliner.js'
+import { buildHeadlinerDashboard, CONCERN_DASHBOARDS, dashboardQueries, type DashboardQuery } from '../../src/dashboards/headliner.js'
 import type { Panel } from '../../src/dashboards/panels.js'
 import { checkRefs, type MetricCatalogue } from '../../src/dashboards/promql-refs.js'
 import { createMetrics } from '../../src/metrics/metrics.js'
@@ -124,6 +124,29 @@ describe('dashboards/headliner.json', () => {
     }
     const committed = existsSync(JSON_FILE) ? readFileSync(JSON_FILE, 'utf8') : '(missing)'
     expect(committed, `${JSON_FILE} is out of date with src/dashboards/; run: HEADLINER_WRITE_DASHBOARDS=1 npx vitest run test/dashboards/dashboard.test.ts`).toBe(fresh)
+  })
+})
+
+/** Writes `file` when HEADLINER_WRITE_DASHBOARDS=1 and it differs; returns the committed text. */
+function committed (file: string, fresh: string): string {
+  if (process.env.HEADLINER_WRITE_DASHBOARDS === '1' && (!existsSync(file) || readFileSync(file, 'utf8') !== fresh)) writeFileSync(file, fresh)
+  return existsSync(file) ? readFileSync(file, 'utf8') : '(missing)'
+}
+
+describe('dashboards per concern', () => {
+  it.each(CONCERN_DASHBOARDS.map((d) => [d.uid, d] as const))('dashboards/%s.json equals the generated one', (uid, d) => {
+    const file = join(ROOT, 'dashboards', `${uid}.json`)
+    const fresh = `${JSON.stringify(d.build(), null, 2)}\n`
+    expect(committed(file, fresh), `${file} is out of date; run: HEADLINER_WRITE_DASHBOARDS=1 npx vitest run test/dashboards/dashboard.test.ts`).toBe(fresh)
+  })
+
+  it('take their panels from the overview (same ids and queries), so the checks on it cover them', () => {
+    const overview = new Map(dashboard.panels.map((p) => [p.id, JSON.stringify(p.targets ?? [])]))
+    for (const d of CONCERN_DASHBOARDS) {
+      const own = dashboardQueries(d.build()).filter((q) => q.where.startsWith('panel'))
+      expect(own.length, d.uid).toBeGreaterThan(3)
+      for (const p of (d.build() as { panels: Panel[] }).panels) expect(overview.get(p.id), `${d.uid} panel ${p.id}`).toBe(JSON.stringify(p.targets ?? []))
+    }
   })
 })
 

@@ -24,7 +24,11 @@ const EMPTY: Record<string, string> = {
   'annotation "Config reloads"': 'no config reload happens during the test (the mark is for changes of the success timestamp)',
   'panel 107 "Rollout step" A': 'no phased rollout runs (nothing sets headliner_rollout_step yet)',
   'panel 504 "Prediction drift (JS) by version" A': `prediction drift needs more top-1 samples per version than ${SONGS} songs give`,
-  'panel 504 "Prediction drift (JS) by version" B': 'same, for the fleet rule'
+  'panel 504 "Prediction drift (JS) by version" B': 'same, for the fleet rule',
+  'panel 701 "Rollout step: candidate weight" A': 'no phased rollout runs',
+  'panel 703 "Rollout state" A': 'no phased rollout runs',
+  'panel 704 "Gate results" A': 'no phased rollout runs',
+  'panel 705 "Rolled back in the time range" A': 'no phased rollout runs'
 }
 
 /** Concrete values: 1 s scrapes, so 30 s of rate window holds many samples. */
