@@ -100,6 +100,14 @@ export function driftSection (): Section {
           { expr: `sum by (bin) (increase(${observations}[$__range])) / ignoring (bin) group_left sum(increase(${observations}[$__range]))`, legend: 'observed' },
           { expr: `max by (bin) (headliner_feature_reference_ratio{${MODEL},feature="$feature"})`, legend: 'reference' }
         ]
+      }),
+      timeseries({
+        id: 507, title: 'Top-moving classes (top 5)', unit: 'percentunit', w: 12,
+        description: 'The predicted top-1 classes (in the demo: countries) whose share moved most from the reference: |live share - reference share| of each version, the 5 largest over the selected versions at each point in time.',
+        queries: [{
+          expr: `topk(5, abs(sum by (version, class) (${classes}) / ignoring (class) group_left sum by (version) (${classes}) - on (class) group_left max by (class) (headliner_prediction_reference_ratio{${MODEL}})))`,
+          legend: '{{version}} {{class}}'
+        }]
       })
     ]
   }
