@@ -1,7 +1,7 @@
 /**
  * Dashboard row about phased rollouts: where the candidate's weight stands, what the gates said, and
  * whether a rollout was rolled back. Panel ids are `row * 100 + n` and never reused. Empty until the
- * rollout driver sets the rollout metrics (src/metrics/rollout.ts).
+ * rollout driver sets the rollout metrics (src/metrics/control-plane.ts).
  */
 import { row, stat, timeseries, type Section } from './panels.js'
 import { MODEL, MODEL_VERSION } from './promql.js'

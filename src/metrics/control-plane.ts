@@ -1,9 +1,11 @@
 /**
- * Setters for the metrics of the gateway's own state (DESIGN section 8 conventions): build info,
- * traffic weights as a ratio, config reloads as gauges the way Prometheus reports its own, state
- * store health and admin changes. Call sites pass the clock, so tests fix the time.
+ * Setters for the metrics of the gateway's own state: build info, traffic weights as a ratio, config
+ * reloads as gauges the way Prometheus reports its own, state store health, admin changes, and the
+ * rollout metrics (the candidate's weight at the current step, 0-1; the state as one series per state,
+ * 1 on the current one, so `headliner_rollout_state{state="running"} == 1` selects running rollouts;
+ * gate results; the heartbeat the stalled-rollout alert watches). Call sites pass the clock.
  */
-import type { Metrics } from './metrics.js'
+import { ROLLOUT_STATES, type Metrics } from './metrics.js'
 
 /**
  * `headliner_build_info{version,node} 1`, set once at start.
@@ -54,4 +56,35 @@ export function setStateStoreUp (metrics: Metrics, store: string, up: boolean): 
  */
 export function recordAdminChange (metrics: Metrics, action: string, actor: string): void {
   metrics.adminChanges.labels(action, actor).inc()
+}
+
+export type RolloutState = typeof ROLLOUT_STATES[number]
+export type GateResult = 'pass' | 'fail' | 'inconclusive'
+
+/** What one evaluation of a model's rollout decided. */
+export interface RolloutEvaluation {
+  /** The candidate's weight after the evaluation, 0-1. */
+  step: number
+  state: RolloutState
+  gates: ReadonlyArray<{ gate: string, result: GateResult }>
+}
+
+/**
+ * Sets the state series of a model: 1 on `state`, 0 on the others (all exist, so a panel or an alert
+ * sees the change from 1 to 0 instead of a vanished series).
+ */
+export function setRolloutState (metrics: Metrics, model: string, state: RolloutState): void {
+  for (const s of ROLLOUT_STATES) metrics.rolloutState.labels(model, s).set(s === state ? 1 : 0)
+}
+
+/**
+ * Records one evaluation by the rollout driver: step, state, one count per gate result, heartbeat.
+ * @example recordRolloutEvaluation(metrics, 'hit-predictor', { step: 0.1, state: 'running', gates: [{ gate: 'errors', result: 'pass' }] }, Date.now)
+ */
+export function recordRolloutEvaluation (metrics: Metrics, model: string, evaluation: RolloutEvaluation, nowMs: () => number): void {
+  if (!(evaluation.step >= 0 && evaluation.step <= 1)) throw new RangeError(`rollout step of ${model} must be a ratio 0-1, got ${evaluation.step}`)
+  metrics.rolloutStep.labels(model).set(evaluation.step)
+  setRolloutState(metrics, model, evaluation.state)
+  for (const g of evaluation.gates) metrics.rolloutGateEvaluations.labels(model, g.gate, g.result).inc()
+  metrics.rolloutLastEvaluation.labels(model).set(nowMs() / 1000)
 }

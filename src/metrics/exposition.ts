@@ -5,6 +5,7 @@
  * its registry with `createRegistry({ exemplars: true })` and still answers plain scrapers in text.
  */
 import { Registry, type OpenMetricsContentType } from 'prom-client'
+import type { Metrics } from './metrics.js'
 
 export type Exposition = 'openmetrics' | 'text'
 
@@ -57,4 +58,20 @@ export async function renderMetrics (registry: Registry | Registry<OpenMetricsCo
   const view = Registry.merge([registry as unknown as Registry])
   view.setContentType(Registry.PROMETHEUS_CONTENT_TYPE)
   return { contentType: Registry.PROMETHEUS_CONTENT_TYPE, body: await view.metrics() }
+}
+
+/**
+ * Observes `seconds` for (model, version, role); `traceId` (32 hex digits, from the active span)
+ * becomes the bucket's exemplar `{trace_id="..."}` when exemplars are enabled.
+ * @example observeRequestDuration(metrics, 'hit-predictor', 'v1', 'primary', 0.012, activeTraceId())
+ */
+export function observeRequestDuration (metrics: Metrics, model: string, version: string, role: 'primary' | 'shadow', seconds: number, traceId: string | undefined): void {
+  const histogram = metrics.requestDuration
+  if (traceId === undefined || !metrics.exemplars) {
+    histogram.labels(model, version, role).observe(seconds)
+    return
+  }
+  // prom-client types exemplar labels as the metric's own label names; any names are valid.
+  const exemplarLabels = { trace_id: traceId } as unknown as Record<'model', string>
+  histogram.observe({ labels: { model, version, role }, value: seconds, exemplarLabels })
 }

@@ -31,7 +31,7 @@ export function createMetrics (registry: Registry | Registry<OpenMetricsContentT
   const registers = [registry]
   return {
     registry,
-    /** The request duration histogram takes exemplars (observeRequestDuration in exemplars.ts). */
+    /** The request duration histogram takes exemplars (observeRequestDuration in exposition.ts). */
     exemplars,
     requests: new Counter({ name: 'headliner_requests_total', help: 'Inference requests answered, by model, version, role (primary/shadow), route reason and HTTP status code.', labelNames: ['model', 'version', 'role', 'route', 'code'] as const, registers }),
     requestDuration: new Histogram({ name: 'headliner_request_duration_seconds', help: 'Time from request received to response sent (primary) or shadow call completed (shadow).', labelNames: ['model', 'version', 'role'] as const, buckets: LATENCY_BUCKETS, enableExemplars: exemplars, registers }),

@@ -2,10 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
 import { Registry } from 'prom-client'
 import { createMetrics } from '../../src/metrics/metrics.js'
-import { createRegistry, negotiateExposition, renderMetrics } from '../../src/metrics/exposition.js'
-import { observeRequestDuration } from '../../src/metrics/exemplars.js'
-import { recordAdminChange, recordConfigReload, setBuildInfo, setRouteWeight, setStateStoreUp } from '../../src/metrics/control-plane.js'
-import { recordRolloutEvaluation } from '../../src/metrics/rollout.js'
+import { createRegistry, negotiateExposition, observeRequestDuration, renderMetrics } from '../../src/metrics/exposition.js'
+import { recordAdminChange, recordConfigReload, recordRolloutEvaluation, setBuildInfo, setRouteWeight, setStateStoreUp } from '../../src/metrics/control-plane.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 /** What Prometheus 2.x sends when scraping (scrape.go's acceptHeader). */
