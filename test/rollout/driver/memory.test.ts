@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MemoryStore } from '../../../src/state/memory.js'
 import { RolloutCounts } from '../../../src/rollout/counts.js'
-import { RolloutDriver } from '../../../src/rollout/driver.js'
+import { RolloutDriver, trimWaits } from '../../../src/rollout/driver.js'
 import { readDoc, RolloutService } from '../../../src/rollout/service.js'
 import { Webhooks } from '../../../src/rollout/webhooks.js'
 import { feed, promMetrics, quietLogger, seeded, startReceiver, type Receiver, type Traffic } from '../helpers/rig.js'
@@ -21,7 +21,7 @@ let receiver: Receiver
 beforeEach(async () => { receiver = await startReceiver() })
 afterEach(async () => { await receiver.close() })
 
-function rig () {
+function rig (opts: { waitWriteMs?: number } = {}) {
   const clock = { now: 1_000_000 }
   const now = (): number => clock.now
   const { log } = quietLogger()
@@ -29,7 +29,7 @@ function rig () {
   const counts = new RolloutCounts({ store, replica: 'r1', log })
   const webhooks = new Webhooks({ log, timeoutMs: 1000, retries: 1, backoffMs: 10 })
   const { metrics, registry } = promMetrics()
-  const driver = new RolloutDriver({ store, replicaId: 'r1', counts, log, metrics, webhooks, now, waitWriteMs: 0 })
+  const driver = new RolloutDriver({ store, replicaId: 'r1', counts, log, metrics, webhooks, now, waitWriteMs: opts.waitWriteMs ?? 0 })
   const service = new RolloutService({ store, log, webhooks, now, fileWeights: (m) => (m === 'hit' ? FILE : undefined) })
   /** Runs simulated seconds of traffic until `done`, at most `limit` of them. */
   async function run (traffic: Traffic, perSecond: number, limit: number, seed = 1): Promise<number> {
@@ -156,5 +156,47 @@ describe('rollout driver on a memory store', () => {
     doc = readDoc((await r.store.load()).models.hit!)!
     expect(doc.state.reason).toContain('approved by the webhook')
     expect(receiver.bodies.some((b) => b.event === 'approval')).toBe(true)
+  })
+
+  it('is not held up by a slow webhook receiver: the rollback is written at once', async () => {
+    const r = rig()
+    await start(r.service)
+    receiver.mode.delayMs = 3000
+    const random = seeded(7)
+    let tickMs = 0
+    for (let s = 0; s < 300 && readDoc((await r.store.load()).models.hit!)!.state.status === 'running'; s++) {
+      feed(r.counts, 'hit', (await r.store.load()).models.hit!.weights!, 100, random, { failRate: { v2: 0.3 } })
+      await r.counts.push()
+      r.clock.now += 1000
+      const t0 = Date.now()
+      await r.driver.tick()
+      tickMs = Math.max(tickMs, Date.now() - t0)
+    }
+    expect(readDoc((await r.store.load()).models.hit!)!.state.status).toBe('rolled_back')
+    // Every tick, the rolling-back one included, took far less than the receiver's 3 s.
+    expect(tickMs).toBeLessThan(1500)
+    receiver.mode.delayMs = 0
+  })
+
+  it('writes an evaluation that only waits at most every waitWriteMs, and reports a heartbeat each time', async () => {
+    const r = rig({ waitWriteMs: 10_000 })
+    await start(r.service)
+    for (let s = 0; s < 30; s++) {
+      await r.driver.tick()
+      r.clock.now += 1000
+    }
+    const entries = await r.store.audit({ model: 'hit', limit: 100 })
+    // 30 s of waits (no traffic, absence of evidence never passes): one write per 10 s, plus the start.
+    expect(entries.map((e) => e.action)).toEqual(['rollout.wait', 'rollout.wait', 'rollout.wait', 'rollout.start'])
+    const heartbeat = await r.registry.getSingleMetricAsString('headliner_rollout_last_evaluation_timestamp_seconds')
+    expect(heartbeat).toContain(`{model="hit"} ${(r.clock.now - 1000) / 1000}`)
+    expect(await r.registry.getSingleMetricAsString('headliner_rollout_gate_evaluations_total')).toContain('{model="hit",gate="errors",result="inconclusive"} 30')
+  })
+
+  it('keeps every transition and only the newest waits in the stored records', () => {
+    const rec = (decision: string, at: number) => ({ decision, at }) as never
+    const records = [rec('wait', 1), rec('advance', 2), rec('wait', 3), rec('wait', 4), rec('wait', 5)]
+    expect(trimWaits(records, 2).map((x: { at: number }) => x.at)).toEqual([2, 4, 5])
+    expect(trimWaits(records, 10)).toHaveLength(5)
   })
 })
