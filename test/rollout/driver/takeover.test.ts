@@ -21,9 +21,9 @@ let redis: RunningRedis
 beforeAll(async () => { redis = await startRedis() })
 afterAll(async () => { await redis?.close() })
 
-async function replica (id: string) {
+async function replica (id: string, prefix = 'takeover') {
   const { log } = quietLogger()
-  const store = await RedisStore.open({ url: redis.url, log, prefix: 'takeover', commandTimeoutMs: 1000 })
+  const store = await RedisStore.open({ url: redis.url, log, prefix, commandTimeoutMs: 1000 })
   const counts = new RolloutCounts({ store, replica: id, log, pushMs: 100, ttlMs: 30_000 })
   const driver = new RolloutDriver({ store, replicaId: id, counts, log, intervalMs: 100, leaseTtlMs: LEASE_TTL_MS, waitWriteMs: 0 })
   const random = seeded(id.charCodeAt(0))
@@ -77,4 +77,28 @@ describe.skipIf(redisMissing() !== undefined)('rollout driver lease takeover on 
       await b.close()
     }
   }, 90_000)
+
+  it('skips ticks while redis does not answer and carries on when it is back', async () => {
+    const a = await replica('c', 'outage')
+    try {
+      const service = new RolloutService({ store: a.store, log: quietLogger().log, fileWeights: () => FILE })
+      await service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, gates: GATES }, 'alice')
+      a.driver.start()
+      await until(() => a.driver.holding().includes('hit'), 10_000)
+      redis.pause()
+      try {
+        await until(() => a.driver.skippedTicks >= 2, 15_000)
+      } finally {
+        redis.resume()
+      }
+      const skipped = a.driver.skippedTicks
+      // Back: evaluations are written again (waits, as the step time is a minute).
+      const before = (await a.store.audit({ model: 'hit', limit: 1 }))[0]!.revision
+      await until(async () => (await a.store.audit({ model: 'hit', limit: 1 }))[0]!.revision > before, 15_000)
+      expect(readDoc((await a.store.load()).models.hit)!.state.status).toBe('running')
+      expect(skipped).toBeGreaterThanOrEqual(2)
+    } finally {
+      await a.close()
+    }
+  }, 60_000)
 })
