@@ -72,6 +72,7 @@ export class RolloutDriver {
   readonly #lastAsk = new Map<string, number>()
   readonly #asking = new Set<string>()
   readonly #held = new Set<string>()
+  #tracked = new Set<string>()
   #timer: NodeJS.Timeout | undefined
   #ticking: Promise<void> | undefined
   /** Ticks (or a model's part of one) skipped because the store did not answer. */
@@ -113,38 +114,47 @@ export class RolloutDriver {
     this.#o.log.warn({ err: (err as Error).message, reason }, 'rollout driver: store unavailable, tick skipped')
   }
 
-  /** One pass over every model with a rollout; never rejects. */
+  /** One pass over every model with a rollout; never rejects (a model that fails is skipped, the others go on). */
   async tick (): Promise<void> {
-    const { store, storeTimeoutMs, counts, metrics } = this.#o
     let models
+    const seen = new Set<string>()
     try {
-      models = (await bounded('load', store.load(), storeTimeoutMs)).models
+      models = (await bounded('load', this.#o.store.load(), this.#o.storeTimeoutMs)).models
     } catch (err) {
       return this.#skip('load', err)
     }
     for (const [model, ms] of Object.entries(models)) {
       const doc = readDoc(ms)
       if (doc === undefined) continue
-      const { spec, state } = doc
-      metrics?.state(model, state.status)
-      const weight = state.status === 'rolled_back' || state.status === 'aborted' ? (state.preRolloutWeights[spec.candidate] ?? 0) : (machine.weightsAt(spec, state, state.stepIndex)[spec.candidate] ?? 0)
-      metrics?.step(model, weight / 100)
-      const running = state.status === 'running'
-      counts.track(model, running ? { key: countsKey(model, doc.id, doc.epoch), candidate: spec.candidate, baseline: spec.baseline, sloMs: spec.gates.latency.sloMs } : undefined)
-      const approval = state.status === 'paused' && state.awaitingApproval && spec.approval === 'webhook' && doc.webhooks.approvalUrl !== undefined
-      if (!running && !approval) continue
+      seen.add(model)
       try {
-        if (!(await bounded('lease', store.lease(`rollout:${model}`, this.#o.replicaId, this.#o.leaseTtlMs), storeTimeoutMs))) {
-          this.#held.delete(model)
-          continue
-        }
-        this.#held.add(model)
-        if (running) await this.#evaluate(model, doc)
-        else this.#askApproval(model, doc)
+        await this.#model(model, doc)
       } catch (err) {
         this.#skip(`evaluate ${model}`, err)
       }
     }
+    // A model whose rollout document is gone (overrides deleted) stops counting.
+    for (const model of this.#tracked) if (!seen.has(model)) this.#o.counts.track(model, undefined)
+    this.#tracked = seen
+  }
+
+  async #model (model: string, doc: RolloutDoc): Promise<void> {
+    const { store, storeTimeoutMs, counts, metrics } = this.#o
+    const { spec, state } = doc
+    metrics?.state(model, state.status)
+    const weight = state.status === 'rolled_back' || state.status === 'aborted' ? (state.preRolloutWeights[spec.candidate] ?? 0) : (machine.weightsAt(spec, state, state.stepIndex)[spec.candidate] ?? 0)
+    metrics?.step(model, weight / 100)
+    const running = state.status === 'running'
+    counts.track(model, running ? { key: countsKey(model, doc.id, doc.epoch), candidate: spec.candidate, baseline: spec.baseline, sloMs: spec.gates.latency.sloMs } : undefined)
+    const approval = state.status === 'paused' && state.awaitingApproval && spec.approval === 'webhook' && doc.webhooks.approvalUrl !== undefined
+    if (!running && !approval) return
+    if (!(await bounded('lease', store.lease(`rollout:${model}`, this.#o.replicaId, this.#o.leaseTtlMs), storeTimeoutMs))) {
+      this.#held.delete(model)
+      return
+    }
+    this.#held.add(model)
+    if (running) await this.#evaluate(model, doc)
+    else this.#askApproval(model, doc)
   }
 
   async #evaluate (model: string, doc: RolloutDoc): Promise<void> {

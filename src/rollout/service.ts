@@ -76,6 +76,16 @@ export function payloadOf (doc: RolloutDoc, event: WebhookPayload['event'], reas
   }
 }
 
+const count = { margin: z.number(), floor: z.number(), minSamples: z.number() }
+const Gates = z.object({
+  alpha: z.number(),
+  errors: z.object(count).partial().strict(),
+  latency: z.object({ ...count, sloMs: z.number() }).partial().strict(),
+  predictions: z.object({ agreementFloor: z.number(), minPairs: z.number() }).strict(),
+  drift: z.object({ jsMax: z.number(), minSamples: z.number() }).strict(),
+  srm: z.object({ pValue: z.number() }).partial().strict()
+}).partial().strict()
+
 const Body = z.object({
   to: z.string().min(1).optional(),
   candidate: z.string().min(1).optional(),
@@ -85,7 +95,7 @@ const Body = z.object({
   maxStepTimeMs: z.number().optional(),
   onMaxStepTime: z.enum(['pause', 'rollback']).optional(),
   approval: z.enum(['manual', 'webhook']).optional(),
-  gates: z.record(z.string(), z.unknown()).optional(),
+  gates: Gates.optional(),
   webhooks: z.array(z.string().url()).optional(),
   approvalWebhook: z.string().url().optional(),
   reason: z.string().optional()
@@ -138,7 +148,7 @@ export class RolloutService {
       const weights = { ...fileWeights, ...current?.weights }
       let spec: RolloutSpec
       try {
-        spec = buildSpec({ ...b, model, candidate, gates: b.gates as RolloutRequest['gates'] }, weights)
+        spec = buildSpec({ ...b, model, candidate } as RolloutRequest, weights)
       } catch (err) {
         return new Refusal(err as Error)
       }

@@ -199,4 +199,13 @@ describe('rollout driver on a memory store', () => {
     expect(trimWaits(records, 2).map((x: { at: number }) => x.at)).toEqual([2, 4, 5])
     expect(trimWaits(records, 10)).toHaveLength(5)
   })
+
+  it('skips a model with a broken rollout document and still drives the others', async () => {
+    const r = rig()
+    await r.store.update('broken', () => ({ rollout: { spec: {}, state: { status: 'running' } } }), { actor: 'test', action: 'corrupt' })
+    await start(r.service)
+    await r.driver.tick()
+    expect(r.driver.skippedTicks).toBe(1)
+    expect(readDoc((await r.store.load()).models.hit!)!.state.records).toHaveLength(1)
+  })
 })

@@ -57,12 +57,13 @@ describe.each(stores)('rollout routes and CLI (%s store)', (name, open) => {
       expect(noToken.err).toContain('401 HEADLINER_ERR_UNAUTHORIZED')
       const badSteps = await cli(base, ['start', 'hit', '--to', 'v3', '--steps', '50,10,100'])
       expect(badSteps.err).toContain('400 HEADLINER_ERR_BAD_REQUEST: rollout steps[1]: must be above the step before (50); got 10')
-      const unknown = await fetch(`${base}/admin/models/hit/rollout`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: 'v3', bogus: 1, steps: 'x' }) })
+      const unknown = await fetch(`${base}/admin/models/hit/rollout`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ to: 'v3', bogus: 1, steps: 'x', gates: { errors: { margins: 2 } } }) })
       expect(unknown.status).toBe(400)
       const body = await unknown.json() as { error: string, code: string }
       expect(body.code).toBe('HEADLINER_ERR_BAD_REQUEST')
       expect(body.error).toContain('bogus: unknown field')
       expect(body.error).toContain('steps:')
+      expect(body.error).toContain('gates.errors.margins: unknown field')
       expect((await cli(base, ['start', 'nope', '--to', 'v3'])).err).toContain('404 HEADLINER_ERR_UNKNOWN_MODEL')
 
       const started = await cli(base, ['start', 'hit', '--to', 'v3', '--steps', '5,50,100', '--step-time', '30s', '--reason', 'ship v3'])
