@@ -70,7 +70,7 @@ export class RolloutDriver {
   readonly #o: DriverOptions & typeof DEFAULTS
   readonly #lastWrite = new Map<string, number>()
   readonly #lastAsk = new Map<string, number>()
-  readonly #asking = new Set<string>()
+  readonly #asking = new Map<string, Promise<void>>()
   readonly #held = new Set<string>()
   #tracked = new Set<string>()
   #timer: NodeJS.Timeout | undefined
@@ -98,6 +98,8 @@ export class RolloutDriver {
     clearInterval(this.#timer)
     this.#timer = undefined
     await this.#ticking
+    // Approval calls are bounded by the webhook timeout and retries.
+    await Promise.all([...this.#asking.values()])
     await this.#o.counts.stop()
   }
 
@@ -198,8 +200,7 @@ export class RolloutDriver {
     if (webhooks === undefined || url === undefined || this.#asking.has(model)) return
     if (now - (this.#lastAsk.get(model) ?? -Infinity) < this.#o.approvalEveryMs) return
     this.#lastAsk.set(model, now)
-    this.#asking.add(model)
-    void webhooks.deliver(url, payloadOf(doc, 'approval', doc.state.reason, now))
+    const asking = webhooks.deliver(url, payloadOf(doc, 'approval', doc.state.reason, now))
       .then(async (ok) => {
         if (!ok) return
         const reason = `approved by the webhook ${url}`
@@ -207,5 +208,6 @@ export class RolloutDriver {
       })
       .catch((err: unknown) => this.#skip(`approval ${model}`, err))
       .finally(() => this.#asking.delete(model))
+    this.#asking.set(model, asking)
   }
 }

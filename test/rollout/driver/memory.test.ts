@@ -208,4 +208,19 @@ describe('rollout driver on a memory store', () => {
     expect(r.driver.skippedTicks).toBe(1)
     expect(readDoc((await r.store.load()).models.hit!)!.state.records).toHaveLength(1)
   })
+
+  it('keeps waiting for approval while the approval webhook refuses, until a person promotes', async () => {
+    const r = rig()
+    await start(r.service, { approval: 'webhook', approvalWebhook: receiver.url })
+    await r.run({}, 100, 300)
+    receiver.mode.status = 403
+    await r.driver.tick()
+    await until(() => receiver.bodies.filter((b) => b.event === 'approval').length >= 2, 10_000) // first try and one retry
+    await r.driver.stop()
+    expect(readDoc((await r.store.load()).models.hit!)!.state).toMatchObject({ status: 'paused', awaitingApproval: true })
+    await r.service.promote('hit', 'carol')
+    const model = (await r.store.load()).models.hit!
+    expect(readDoc(model)!.state).toMatchObject({ status: 'promoted', reason: 'promoted by carol' })
+    expect(model.weights).toEqual({ v1: 0, v2: 100 })
+  })
 })
