@@ -114,6 +114,8 @@ export interface ServiceDeps {
   newId?: () => string
 }
 
+const PAST = { pause: 'paused', resume: 'resumed', abort: 'aborted', promote: 'promoted' } as const
+
 export class RolloutService {
   readonly #d: ServiceDeps
   constructor (deps: ServiceDeps) { this.#d = deps }
@@ -165,11 +167,11 @@ export class RolloutService {
   async #command (model: string, actor: string, command: 'pause' | 'resume' | 'abort' | 'promote', reason?: string): Promise<RolloutDoc> {
     const now = this.#now()
     let events: Applied['events'] = []
+    const words = reason ?? `${PAST[command]} by ${actor}`
     const result = await this.#d.store.update<Error>(model, (current) => {
       const doc = readDoc(current)
       if (doc === undefined) return new Refusal(errors.rolloutState(model, 'not started', command))
       try {
-        const words = reason ?? `${command === 'abort' ? 'aborted' : command === 'pause' ? 'paused' : command === 'promote' ? 'promoted' : 'resumed'} by ${actor}`
         const t = command === 'resume' ? machine.resume(doc.spec, doc.state, now) : machine[command](doc.spec, doc.state, now, words)
         const applied = applyTransition(current ?? {}, doc, t)
         events = applied.events
@@ -177,7 +179,7 @@ export class RolloutService {
       } catch (err) {
         return new Refusal(err as Error)
       }
-    }, { actor, action: `rollout.${command}`, ...(reason === undefined ? {} : { reason }) })
+    }, { actor, action: `rollout.${command}`, reason: words })
     if (!result.applied) throw result.refusal
     const doc = readDoc(result.state.models[model]) as RolloutDoc
     this.#announce(doc, events)

@@ -80,6 +80,7 @@ describe.each(stores)('rollout routes and CLI (%s store)', (name, open) => {
       expect((await cli(base, ['resume', 'hit'])).err).toContain('409 HEADLINER_ERR_ROLLOUT_STATE: the rollout of model "hit" is running: it cannot resume')
       expect((await cli(base, ['pause', 'hit'])).out).toContain('paused')
       expect(rolloutOwnsWeights((await store.load()).models.hit!.rollout)).toBe(false)
+      expect((await store.audit({ model: 'hit', limit: 1 }))[0]).toMatchObject({ actor: 'ops', action: 'rollout.pause', reason: 'paused by ops' })
       expect((await cli(base, ['resume', 'hit'])).out).toContain('running')
       const explained = await cli(base, ['explain', 'hit'])
       expect(explained.out).toContain('no evaluation yet')
