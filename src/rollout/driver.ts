@@ -14,7 +14,7 @@ import { applyTransition, payloadOf, readDoc, type Applied, type RolloutDoc } fr
 import type { DecisionRecord, GateName, GateResultKind, RolloutStatus } from './types.js'
 import type { Webhooks } from './webhooks.js'
 
-/** What the driver reports; `src/metrics` implements it with prom-client (names in docs/rollouts.md). */
+/** What the driver reports; `rolloutMetrics()` in metrics.ts implements it on the gateway's metrics. */
 export interface RolloutMetrics {
   /** headliner_rollout_step{model}: the candidate's weight, 0-1. */
   step (model: string, ratio: number): void

@@ -10,7 +10,10 @@ import { RolloutCounts } from '../../../src/rollout/counts.js'
 import { RolloutDriver, trimWaits } from '../../../src/rollout/driver.js'
 import { readDoc, RolloutService } from '../../../src/rollout/service.js'
 import { Webhooks } from '../../../src/rollout/webhooks.js'
-import { feed, promMetrics, quietLogger, seeded, startReceiver, type Receiver, type Traffic } from '../helpers/rig.js'
+import { rolloutMetrics } from '../../../src/rollout/metrics.js'
+import { createMetrics } from '../../../src/metrics/metrics.js'
+import { Registry } from 'prom-client'
+import { feed, quietLogger, seeded, startReceiver, type Receiver, type Traffic } from '../helpers/rig.js'
 import { until } from '../../helpers/wait.js'
 
 const FILE = { v1: 100, v2: 0 }
@@ -28,7 +31,8 @@ function rig (opts: { waitWriteMs?: number } = {}) {
   const store = new MemoryStore()
   const counts = new RolloutCounts({ store, replica: 'r1', log })
   const webhooks = new Webhooks({ log, timeoutMs: 1000, retries: 1, backoffMs: 10 })
-  const { metrics, registry } = promMetrics()
+  const registry = new Registry()
+  const metrics = rolloutMetrics(createMetrics(registry))
   const driver = new RolloutDriver({ store, replicaId: 'r1', counts, log, metrics, webhooks, now, waitWriteMs: opts.waitWriteMs ?? 0 })
   const service = new RolloutService({ store, log, webhooks, now, fileWeights: (m) => (m === 'hit' ? FILE : undefined) })
   /** Runs simulated seconds of traffic until `done`, at most `limit` of them. */

@@ -1,15 +1,13 @@
 /**
  * Shared parts of the driver tests: a real HTTP webhook receiver on port 0 (healthy, failing, slow),
- * RolloutMetrics on a prom-client registry, a seeded traffic feeder that routes requests by the
- * stored weights and records their outcome through RolloutCounts, and a quiet logger.
+ * a seeded traffic feeder that routes requests by the stored weights and records their outcome
+ * through RolloutCounts, and a quiet logger.
  */
 import { createServer, type Server } from 'node:http'
 import { Writable } from 'node:stream'
 import { pino, type Logger } from 'pino'
-import { Counter, Gauge, Registry } from 'prom-client'
 import type { RolloutCounts } from '../../../src/rollout/counts.js'
-import type { RolloutMetrics } from '../../../src/rollout/driver.js'
-import type { RolloutStatus, Weights } from '../../../src/rollout/types.js'
+import type { Weights } from '../../../src/rollout/types.js'
 
 export function quietLogger (): { log: Logger, lines: string[] } {
   const lines: string[] = []
@@ -47,25 +45,6 @@ export async function startReceiver (): Promise<Receiver> {
     close: async () => {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-    }
-  }
-}
-
-const STATES: RolloutStatus[] = ['running', 'paused', 'promoted', 'rolled_back', 'aborted']
-
-export function promMetrics (registry = new Registry()): { metrics: RolloutMetrics, registry: Registry } {
-  const registers = [registry]
-  const step = new Gauge({ name: 'headliner_rollout_step', help: 'candidate weight 0-1', labelNames: ['model'], registers })
-  const state = new Gauge({ name: 'headliner_rollout_state', help: 'rollout state', labelNames: ['model', 'state'], registers })
-  const gates = new Counter({ name: 'headliner_rollout_gate_evaluations_total', help: 'gate evaluations', labelNames: ['model', 'gate', 'result'], registers })
-  const last = new Gauge({ name: 'headliner_rollout_last_evaluation_timestamp_seconds', help: 'heartbeat', labelNames: ['model'], registers })
-  return {
-    registry,
-    metrics: {
-      step: (model, ratio) => step.set({ model }, ratio),
-      state: (model, status) => { for (const s of STATES) state.set({ model, state: s }, s === status ? 1 : 0) },
-      gate: (model, gate, result) => gates.inc({ model, gate, result }),
-      evaluated: (model, seconds) => last.set({ model }, seconds)
     }
   }
 }
