@@ -5,11 +5,12 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
+import type { OpenMetricsContentType, Registry } from 'prom-client'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
 import { installErrorHandling } from '../error-handler.js'
+import { registerMetricsRoute } from '../metrics/listener.js'
 import { bearerAuth } from './auth.js'
 import { adminTokens } from './tokens.js'
 import { driftRoutes } from './routes/drift.js'
@@ -19,7 +20,7 @@ import { statusRoutes } from './routes/status.js'
 
 export interface AdminDeps {
   logger: Logger
-  registry: Registry
+  registry: Registry | Registry<OpenMetricsContentType>
   runtime: Runtime
   shadow: ShadowDispatcher
   drift: DriftMonitor
@@ -40,12 +41,7 @@ export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadow
 export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> {
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   installErrorHandling(admin)
-  admin.get('/metrics', async (_request, reply) => {
-    // Observers (drift) accumulate counts in arrays on the request path; they reach the counters here.
-    deps.flush()
-    const text = await deps.registry.metrics()
-    return reply.type(deps.registry.contentType).send(text)
-  })
+  registerMetricsRoute(admin, deps)
 
   // The admin section is static (a restart applies it), so the tokens are read once.
   const tokens = adminTokens(deps.runtime.snapshot.config.admin.tokens, deps.adminToken)
