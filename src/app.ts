@@ -12,7 +12,7 @@ import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
-import { recordConfigReload } from './metrics/control-plane.js'
+import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
 import { createSpans } from './telemetry/spans.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
 import { ReadinessProber } from './proxy/probe.js'
@@ -66,6 +66,9 @@ export interface App {
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
+  setBuildInfo(metrics, deps.version ?? '0.0.0', process.version)
+  // The reload gauges exist from the first load on (a dashboard's reload mark needs a first value).
+  recordConfigLoad(metrics, Date.now)
   const transforms = new TransformRegistry()
   const runtime = new Runtime(deps.config, await transforms.load(deps.config))
   followRuntime(metrics, runtime)

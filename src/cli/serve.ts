@@ -7,7 +7,7 @@ import type { Logger } from 'pino'
 import { buildApp, type App } from '../app.js'
 import { STATIC_SECTIONS, type Config } from '../config/schema.js'
 import { watchConfig } from '../config/watch.js'
-import { recordConfigReload, setBuildInfo } from '../metrics/control-plane.js'
+import { recordConfigReload } from '../metrics/control-plane.js'
 import { createRegistry } from '../metrics/exposition.js'
 import { buildMetricsApp } from '../metrics/listener.js'
 import { listenReason } from './demo.js'
@@ -34,9 +34,6 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
   // Exemplars (the trace id on the request duration histogram) need an OpenMetrics registry.
   const registry = createRegistry({ exemplars: opts.tracing ?? false })
   const app = await buildApp({ config, logger, registry, version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
-  setBuildInfo(app.metrics, opts.version, process.version)
-  // The first load is a successful reload: the reload gauges exist from the start.
-  recordConfigReload(app.metrics, true, Date.now)
   const metricsApp = config.metrics === undefined ? undefined : buildMetricsApp({ logger, registry, flush: () => { app.observers.flush() } })
   let dataUrl: string
   let adminUrl: string
