@@ -30,7 +30,7 @@ export function createMetrics (registry: Registry, opts: { defaultMetrics?: bool
     transformErrors: new Counter({ name: 'headliner_transform_errors_total', help: 'Requests refused or failed in a version\'s transform, by stage (pre: the caller\'s input; post: the upstream\'s output).', labelNames: ['model', 'version', 'stage'] as const, registers }),
     inflight: new Gauge({ name: 'headliner_inflight_requests', help: 'Primary inference requests in flight.', labelNames: ['model'] as const, registers }),
     routeWeight: new Gauge({ name: 'headliner_route_weight_percent', help: 'Configured traffic weight of each version in percent (runtime overrides included).', labelNames: ['model', 'version'] as const, registers }),
-    upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable answer).', labelNames: ['model', 'version', 'kind'] as const, registers }),
+    upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable or cut answer), invalid_prediction (a 200 that is not a valid prediction).', labelNames: ['model', 'version', 'kind'] as const, registers }),
     shadowRequests: new Counter({ name: 'headliner_shadow_requests_total', help: 'Shadow copies by outcome: sent, dropped (over the in-flight bound), error, timeout.', labelNames: ['model', 'version', 'outcome'] as const, registers }),
     shadowComparisons: new Counter({ name: 'headliner_shadow_comparisons_total', help: 'Comparisons of a shadow answer with the primary answer, by outcome.', labelNames: ['model', 'primary', 'shadow', 'outcome'] as const, registers }),
     shadowDivergence: new Histogram({ name: 'headliner_shadow_divergence', help: 'Jensen-Shannon distance (base 2, 0-1: the square root of the divergence) between primary and shadow probability vectors, mean over the rows of a request.', labelNames: ['model', 'primary', 'shadow'] as const, buckets: DIVERGENCE_BUCKETS, registers }),
@@ -43,6 +43,10 @@ export function createMetrics (registry: Registry, opts: { defaultMetrics?: bool
     predictionDriftJs: new Gauge({ name: 'headliner_prediction_drift_js', help: 'Jensen-Shannon distance of the top-1 class shares from the reference over this process\'s window.', labelNames: ['model', 'version'] as const, registers }),
     versionReady: new Gauge({ name: 'headliner_version_ready', help: '1 when the version\'s upstream answered ready and its transform matches the upstream\'s metadata, else 0.', labelNames: ['model', 'version'] as const, registers }),
     configReloads: new Counter({ name: 'headliner_config_reloads_total', help: 'Config reloads by result (success, failure).', labelNames: ['result'] as const, registers }),
+    // Upstream reliability (src/proxy/ejections.ts, src/proxy/retry.ts, docs/reliability.md)
+    versionEjected: new Gauge({ name: 'headliner_version_ejected', help: '1 while the version is ejected by passive outlier detection (consecutive failures), else 0.', labelNames: ['model', 'version'] as const, registers }),
+    retries: new Counter({ name: 'headliner_retries_total', help: 'Primary calls retried on another ready version, by the version that failed and the reason (connect, timeout, protocol, status, invalid_prediction).', labelNames: ['model', 'version', 'reason'] as const, registers }),
+    overloaded: new Counter({ name: 'headliner_overloaded_total', help: 'Requests refused with 503 because the version had maxInflight calls in flight.', labelNames: ['model', 'version'] as const, registers }),
     rolloutStep: new Gauge({ name: 'headliner_rollout_step', help: 'Current step of the model\'s phased rollout (0 when none runs).', labelNames: ['model'] as const, registers })
   }
 }

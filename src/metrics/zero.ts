@@ -6,7 +6,7 @@
 import type { Config } from '../config/schema.js'
 import type { Metrics } from './metrics.js'
 
-const UPSTREAM_KINDS = ['timeout', 'connect', 'status', 'protocol'] as const
+const UPSTREAM_KINDS = ['timeout', 'connect', 'status', 'protocol', 'invalid_prediction'] as const
 const SHADOW_OUTCOMES = ['sent', 'dropped', 'error', 'timeout'] as const
 const COMPARISON_OUTCOMES = ['agree', 'disagree', 'shadow_error', 'primary_error'] as const
 

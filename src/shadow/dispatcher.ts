@@ -151,7 +151,8 @@ export class ShadowDispatcher implements Observer {
         body = JSON.parse(res.body.toString('utf8'))
         answer = rowsFromAnswer(req.kind, body)
       }
-      this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
+      // A 5xx is a failing shadow (a 4xx is the request's fault): it counts toward the breaker.
+      this.#recordOutcome(model.name, shadow.name, res.status >= 500, model.config.shadow.breaker)
     } catch (err) {
       const timedOut = isTimeout(err)
       code = timedOut ? 'timeout' : 'error'

@@ -43,7 +43,7 @@ describe('a client that gives up on a large streamed answer', () => {
   let closed = 0
 
   beforeAll(async () => {
-    // An upstream whose answer to infer never ends (no content-length): the gateway streams it through.
+    // An upstream whose answer to infer never ends (it announces 1 TB): the gateway streams it through.
     big = createServer((req, res) => {
       if (req.method === 'GET') {
         res.setHeader('content-type', 'application/json')
@@ -54,6 +54,7 @@ describe('a client that gives up on a large streamed answer', () => {
       writing.add(res)
       res.on('close', () => { writing.delete(res); closed++ })
       res.setHeader('content-type', 'application/json')
+      res.setHeader('content-length', String(1e12))
       const chunk = Buffer.alloc(64 * 1024, 32)
       const pump = () => { while (!res.destroyed && res.write(chunk)); }
       res.on('drain', pump)
