@@ -98,7 +98,8 @@ export function callUpstream (dispatcher: Dispatcher, call: UpstreamCall): Promi
         if (pendingAbort !== undefined) c.abort(pendingAbort)
       },
       onResponseStart (c, status, headers) {
-        if (finished) return
+        // A 1xx (103 Early Hints) is informational: the answer's head is still to come.
+        if (finished || status < 200) return
         head = { ok: true, status, headers: headers as IncomingHttpHeaders, headersMs: performance.now() - started }
         if (call.readWhole?.(status, head.headers) !== false) return
         stream = new Readable({
