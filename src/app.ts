@@ -137,7 +137,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     reply.header('x-request-id', request.id)
     // While draining, tell keep-alive clients to go: server.close() only drops connections that are
     // idle when it is called, so a connection whose request was in flight would hold shutdown open.
-    if (closing) reply.header('connection', 'close')
+    // From the start of a drain, so keep-alive clients reconnect (through their balancer, to another
+    // replica) while this one still serves, rather than meet a connection closed under them.
+    if (closing || draining) reply.header('connection', 'close')
     done(null, payload)
   })
   installErrorHandling(data)
