@@ -83,3 +83,30 @@ describe('a shadow whose answer never ends', () => {
     expect(await shadowOutcome(gw, 'dropped')).toBe(0)
   })
 })
+
+describe('a very large answer', () => {
+  it('is not compared on the event loop: the comparison counts as skipped', async () => {
+    // 2 MB: 200,000 probabilities in one output row
+    const data = Array.from({ length: 200_000 }, () => 0.000005)
+    const big = Buffer.from(JSON.stringify({ model_name: 'hit-predictor', outputs: [{ name: 'p', datatype: 'FP32', shape: [1, data.length], data }] }))
+    const server = createServer((req, res) => {
+      req.resume()
+      res.setHeader('content-type', 'application/json')
+      if (req.method === 'GET') { res.end(JSON.stringify({ name: 'hit-predictor', versions: ['1'], platform: 'test', inputs: [], outputs: [] })); return }
+      req.on('end', () => { res.setHeader('content-length', String(big.length)); res.end(big) })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { versions: { v1: { url, weight: 100 }, s: { url, mirror: 100 } } } } })
+    closers.push(() => gw.close())
+    for (let i = 0; i < 3; i++) expect(await infer(gw)).toBe(200)
+    const comparisons = async (outcome: string) => {
+      const text = await (await request(gw.adminUrl + '/metrics')).body.text()
+      const m = new RegExp(`^headliner_shadow_comparisons_total\\{model="hit-predictor",primary="v1",shadow="s",outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)
+      return m === null ? 0 : Number(m[1])
+    }
+    await until(async () => await comparisons('skipped') === 3, 10_000)
+    expect(await comparisons('agree') + await comparisons('disagree')).toBe(0)
+  })
+})
