@@ -86,8 +86,8 @@ describe('a shadow whose answer never ends', () => {
 
 describe('a very large answer', () => {
   it('is not compared on the event loop: the comparison counts as skipped', async () => {
-    // 2 MB: 200,000 probabilities in one output row
-    const data = Array.from({ length: 200_000 }, () => 0.000005)
+    // ~400 KB (past the 256 KiB bound): 40,000 probabilities in one output row
+    const data = Array.from({ length: 40_000 }, () => 0.000025)
     const big = Buffer.from(JSON.stringify({ model_name: 'hit-predictor', outputs: [{ name: 'p', datatype: 'FP32', shape: [1, data.length], data }] }))
     const server = createServer((req, res) => {
       req.resume()
@@ -106,7 +106,7 @@ describe('a very large answer', () => {
       const m = new RegExp(`^headliner_shadow_comparisons_total\\{model="hit-predictor",primary="v1",shadow="s",outcome="${outcome}"\\} (\\d+)`, 'm').exec(text)
       return m === null ? 0 : Number(m[1])
     }
-    await until(async () => await comparisons('skipped') === 3, 10_000)
+    await until(async () => await comparisons('skipped') === 3, 20_000)
     expect(await comparisons('agree') + await comparisons('disagree')).toBe(0)
   })
 })

@@ -84,7 +84,7 @@ describe('specPost', () => {
     ])
     expect(r.ok && r.predictions[0]!.top).toHaveLength(5)
     expect(r.ok && Object.keys(r.predictions[0]!.probabilities!)).toHaveLength(72)
-    expect(r.ok && r.predictions[0]!.probabilities!.SE).toBe(0.31)
+    expect(r.ok && r.predictions[0]!.probabilities!.SE).toBe(0.28)
   })
 
   it('is what post does without a custom module', () => {
