@@ -81,7 +81,7 @@ export class DriftMonitor implements Observer {
       try {
         next.set(model.name, this.#build(model, drift, transform, key))
       } catch (err) {
-        this.#log.error({ model: model.name, reference: drift.reference, err: (err as Error).message }, 'drift: reference profile not loaded; drift is off for this model')
+        this.#log.error({ model: model.name, reference: drift.reference, err: { type: (err as Error).name, message: (err as Error).message } }, 'drift: reference profile not loaded; drift is off for this model')
       }
     }
     this.#models = next

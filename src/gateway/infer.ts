@@ -65,7 +65,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     // and the one place a vanished client cancels the upstream call.
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) cancel.abort()
-      afterReply(request, reply, call)
+      afterReply(reply, call)
     })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
@@ -83,7 +83,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
-      headers: upstreamHeaders(request, tracing),
+      // the request id, generated or the client's, reaches the primary as it reaches a shadow
+      headers: upstreamHeaders(request, tracing, { 'x-request-id': call.requestId }),
       body: call.upstreamBody,
       deadlineMs: model.config.timeoutMs,
       signal: cancel.signal,
@@ -131,19 +132,16 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     return infer(request, reply, 'v1', target.slice(0, colon))
   })
 
-  // 5. afterwards, off the reply path. A response the client cut short is counted as 499 (nginx's
-  // "client closed request") and is neither mirrored nor observed.
-  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call): void {
-    const { model, version, route } = call
-    const status = reply.raw.writableFinished ? reply.statusCode : 499
+  // 5. afterwards, off the reply path. The response is counted and logged for every request in
+  // one place (src/gateway/accounting.ts); a response the client cut short (499 there) is neither
+  // mirrored nor observed.
+  function afterReply (reply: FastifyReply, call: Call): void {
+    const { model, version } = call
     metrics.inflight.labels(model.name).dec()
-    metrics.requests.labels(model.name, version.name, 'primary', route, String(status)).inc()
-    metrics.requestDuration.labels(model.name, version.name, 'primary').observe(reply.elapsedTime / 1000)
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
-    request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
-    if (status === 499) return
-    observers.afterReply(finishCall(call, status))
+    if (!reply.raw.writableFinished) return
+    observers.afterReply(finishCall(call, reply.statusCode))
   }
 }
 
@@ -170,7 +168,11 @@ function oipId (parsed: unknown): string | undefined {
 function routingError (model: ModelRuntime, decision: Exclude<Decision, { ok: true }>): HeadlinerError {
   switch (decision.reason) {
     case 'unknown_version': return errors.unknownVersion(model.name, decision.version)
-    case 'not_ready': return errors.versionNotReady(model.name, decision.version, model.versions.get(decision.version)?.readiness.reason ?? 'unknown')
+    case 'not_ready': {
+      // a version whose probe says ready but that routes as unready was ejected (outlier ejection)
+      const r = model.versions.get(decision.version)?.readiness
+      return errors.versionNotReady(model.name, decision.version, r === undefined ? 'unknown' : r.ready ? 'ejected' : r.reason)
+    }
     default: return errors.noReadyVersion(model.name)
   }
 }
