@@ -126,7 +126,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   })
   installErrorHandling(data, { logs: false })
   registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
-  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
+  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => closing)
 
   const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
