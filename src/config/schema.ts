@@ -32,6 +32,7 @@ export const ModelSchema = z.strictObject({
     header: headerName.describe('Request header whose value is the sticky key (for example a user id).')
   }).optional().describe('Sticky routing: the same key goes to the same version on every replica and across restarts.'),
   versionHeader: headerName.default('x-headliner-version').describe('Request header a client may set to choose a configured version by name (route `header`). Default `x-headliner-version`.'),
+  headerRouting: z.enum(['serving', 'all', 'off']).default('serving').describe('Which versions the version header can choose: `serving` (not shadows; a shadow named in it answers 404 like an unknown version), `all` (shadows too), `off` (the header is ignored). Default `serving`.'),
   salt: z.string().optional().describe('Salt of the sticky hash. Default: the model name. Change it to reshuffle every sticky user.'),
   versions: z.record(name('version'), VersionSchema).describe('The versions, by name: letters, digits, `_`, `.`, `-`, at most 63 characters, starting with a letter or digit.'),
   shadow: z.strictObject({

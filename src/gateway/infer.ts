@@ -51,7 +51,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const model = runtime.require(name)
     const decision = pickVersion(model.table, {
       pinned,
-      header: headerValue(request, model.config.versionHeader),
+      header: model.config.headerRouting === 'off' ? undefined : headerValue(request, model.config.versionHeader),
+      headerReach: model.config.headerRouting === 'all' ? 'all' : 'serving',
       stickyKey: model.config.sticky === undefined ? undefined : headerValue(request, model.config.sticky.header)
     }, random())
     if (!decision.ok) throw routingError(model, decision)

@@ -80,6 +80,7 @@ describe('loadConfigFile: valid fixtures', () => {
     expect(model).toEqual({
       timeoutMs: 2000,
       versionHeader: 'x-headliner-version',
+      headerRouting: 'serving',
       versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64 } },
       shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } }
     })
