@@ -5,6 +5,7 @@
  * time (`flush`), and the per-process PSI/JS gauges are computed there too, over a sliding window.
  */
 import type { Logger } from 'pino'
+import { ClassCounts, classOfColumn } from './class-counts.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
@@ -44,6 +45,8 @@ interface ModelDrift {
   counts: Float64Array[]
   exported: Float64Array[]
   predictions: Map<string, { window: DriftWindow; counts: Float64Array; exported: Float64Array }>
+  /** Predicted classes the reference cannot judge (no prediction section, or no column order). */
+  unreferenced: ClassCounts
   settings: DriftSettings
 }
 
@@ -117,19 +120,21 @@ export class DriftMonitor implements Observer {
       counts: profile.features.map((f) => new Float64Array(f.labels.length)),
       exported: profile.features.map((f) => new Float64Array(f.labels.length)),
       predictions: new Map(),
+      unreferenced: new ClassCounts(),
       settings: drift
     }
   }
 
   wantsResponse (model: ModelRuntime): boolean {
-    return this.#models.get(model.name)?.profile.prediction !== undefined
+    // the predicted class is counted per version with or without a reference for it
+    return this.#models.has(model.name)
   }
 
   afterReply (call: FinishedCall): void {
     const d = this.#models.get(call.model.name)
     if (d === undefined || call.status !== 200 || call.upstreamError !== undefined) return
     this.#observeFeatures(d, call)
-    if (d.profile.prediction !== undefined && call.responseBody !== undefined) this.#observePrediction(d, call)
+    if (call.responseBody !== undefined) this.#observePrediction(d, call)
   }
 
   #observeFeatures (d: ModelDrift, call: FinishedCall): void {
@@ -152,21 +157,24 @@ export class DriftMonitor implements Observer {
   }
 
   #observePrediction (d: ModelDrift, call: FinishedCall): void {
-    const prediction = d.profile.prediction!
+    const prediction = d.profile.prediction
     const body = call.responseJson()
     if (body === undefined) return
     const rows = rowsFromAnswer(call.upstreamKind, body)
     if (!rows.ok) return
-    const labels = call.version.transform?.labels ?? (prediction.classes.length === rows.rows[0]?.length ? prediction.classes : undefined)
+    const labels = call.version.transform?.labels ?? prediction?.columns
+    if (prediction === undefined || labels === undefined) {
+      // Nothing to compare with (or no known column order): count the class, judge nothing.
+      for (const row of rows.rows) d.unreferenced.add(call.version.name, classOfColumn(argmax(row), labels))
+      return
+    }
     let p = d.predictions.get(call.version.name)
     if (p === undefined) {
       p = { window: new DriftWindow([prediction.classes.length], d.settings.window, this.#now), counts: new Float64Array(prediction.classes.length), exported: new Float64Array(prediction.classes.length) }
       d.predictions.set(call.version.name, p)
     }
     for (const row of rows.rows) {
-      const best = argmax(row)
-      const code = labels?.[best] ?? String(best)
-      const cls = prediction.index[code]
+      const cls = prediction.index[classOfColumn(argmax(row), labels)]
       if (cls === undefined) continue
       p.counts[cls]!++
       p.window.observe(0, cls)
@@ -188,6 +196,7 @@ export class DriftMonitor implements Observer {
           }
         }
       })
+      d.unreferenced.flush(m, d.model)
       const prediction = d.profile.prediction
       if (prediction !== undefined) {
         for (const [version, p] of d.predictions) {
