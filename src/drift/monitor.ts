@@ -21,8 +21,9 @@ import { extractRows } from './extract.js'
 import type { Transform } from '../transform/types.js'
 import { argmax } from '../vector.js'
 
-export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; verdict: Verdict }
-export interface PredictionStatus { version: string; js: number | null; samples: number; verdict: Verdict }
+/** `requiredSamples`: the effective floor below which the verdict is insufficient_data (not just `minSamples`, see requiredSamples()). */
+export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; requiredSamples: number; verdict: Verdict }
+export interface PredictionStatus { version: string; js: number | null; samples: number; requiredSamples: number; verdict: Verdict }
 export interface DriftStatus {
   model: string
   reference: string
@@ -235,22 +236,24 @@ export class DriftMonitor implements Observer {
     const thresholds = { ...d.settings.thresholds, minSamples: d.settings.minSamples }
     const features: FeatureStatus[] = d.profile.features.map((f, fi) => {
       const samples = d.window.samples(fi)
-      if (samples < requiredSamples(thresholds, f.labels.length)) return { feature: f.name, psi: null, js: null, samples, verdict: 'insufficient_data' }
+      const required = requiredSamples(thresholds, f.labels.length)
+      if (samples < required) return { feature: f.name, psi: null, js: null, samples, requiredSamples: required, verdict: 'insufficient_data' }
       const counts = d.window.counts(fi)
       const scores = { psi: psi(f.reference, counts), js: jsDistance(f.reference, counts), samples }
-      return { feature: f.name, psi: scores.psi, js: scores.js, samples, verdict: featureVerdict(scores, thresholds) }
+      return { feature: f.name, psi: scores.psi, js: scores.js, samples, requiredSamples: required, verdict: featureVerdict(scores, thresholds) }
     })
     const predictions: PredictionStatus[] = []
     const prediction = d.profile.prediction
     if (prediction !== undefined) {
       for (const [version, p] of d.predictions) {
         const samples = p.window.samples(0)
-        if (samples < requiredSamples(thresholds, prediction.classes.length)) {
-          predictions.push({ version, js: null, samples, verdict: 'insufficient_data' })
+        const required = requiredSamples(thresholds, prediction.classes.length)
+        if (samples < required) {
+          predictions.push({ version, js: null, samples, requiredSamples: required, verdict: 'insufficient_data' })
           continue
         }
         const js = jsDistance(prediction.reference, p.window.counts(0))
-        predictions.push({ version, js, samples, verdict: featureVerdict({ psi: 0, js, samples }, thresholds) })
+        predictions.push({ version, js, samples, requiredSamples: required, verdict: featureVerdict({ psi: 0, js, samples }, thresholds) })
       }
     }
     const parts: Record<string, Verdict> = {}
