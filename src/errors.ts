@@ -43,6 +43,7 @@ export const errors = {
   // caller mistakes (4xx)
   badJson: define('HEADLINER_ERR_BAD_JSON', 400, 'The request body is empty or not valid JSON.', (detail: string) => `request body is not valid JSON: ${detail}`),
   badRequest: define('HEADLINER_ERR_BAD_REQUEST', 400, 'The request is JSON but not a valid request of its protocol (OIP v2, KServe v1) or of the version\'s transform; the message names the field.', (where: string, what: string) => `${where}: ${what}`),
+  tensorShape: define('HEADLINER_ERR_TENSOR_SHAPE', 400, 'A tensor\'s shape contradicts the input the version\'s upstream declares in its metadata (another width or rank); it never reaches the model.', (model: string, version: string, input: string, shape: readonly number[], want: readonly unknown[]) => `${input}: shape [${shape.join(', ')}] does not fit [${want.join(', ')}], the input ${model}/${version} declares (-1: any size)`),
   bodyTooLarge: define('HEADLINER_ERR_BODY_TOO_LARGE', 413, 'The request body is larger than `server.bodyLimitBytes`.', (limit: number) => `request body is larger than the limit of ${limit} bytes`),
   unknownModel: define('HEADLINER_ERR_UNKNOWN_MODEL', 404, 'The path names a model the config does not have.', (model: string) => `unknown model "${model}"`),
   unknownVersion: define('HEADLINER_ERR_UNKNOWN_VERSION', 404, 'The path or the version header names a version the model does not have.', (model: string, version: string) => `model "${model}" has no version "${version}"`),

@@ -18,6 +18,7 @@ export const VersionSchema = z.strictObject({
   weight: z.number().int().min(0).max(100).default(0).describe('Share of the model\'s traffic in percent. Serving versions\' weights sum to 100. Default 0.'),
   mirror: z.number().min(0).max(100).optional().describe('Makes the version a shadow: percent of the model\'s traffic copied to it (0-100). A shadow has weight 0. Absent means not a shadow.'),
   upstreamModel: name('model').optional().describe('Model name at the upstream, when it differs from the logical model name.'),
+  protocol: z.enum(['v1+v2', 'v2']).default('v1+v2').describe('Protocols the upstream serves: `v1+v2` (KServe: both) or `v2` (OIP only: the gateway sends KServe v1 number-array calls as an OIP tensor and answers `predictions`). Default `v1+v2`.'),
   transform: z.string().min(1).optional().describe('Path of this version\'s transform spec (relative to the config file): pre/post-processing that travels with the model.'),
   connections: z.number().int().min(1).max(1024).default(64).describe('Keep-alive connections in this version\'s upstream pool. Default 64.'),
   tls: z.strictObject({

@@ -21,6 +21,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import type { ModelRuntime } from '../runtime/snapshot.js'
 import { planUpstream, readsAnswerWhole } from './plan.js'
 import { preProcess, postProcess } from './transform-step.js'
+import { predictionsFromOip } from './v1-bridge.js'
 
 export interface InferDeps {
   runtime: Runtime
@@ -71,11 +72,11 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
     call.parsed = parseJson(request.body)
-    const plan = planUpstream(version, protocol, call.parsed)
+    const plan = planUpstream(model.name, version, protocol, call.parsed, oipId(call.parsed) ?? call.requestId)
     call.upstreamPath = plan.path
     call.upstreamKind = plan.kind
     if (plan.instances !== undefined) call.instances = plan.instances
-    call.upstreamBody = plan.instances === undefined ? request.body as Buffer : preProcess(model, version, plan.instances, oipId(call.parsed) ?? call.requestId, metrics)
+    call.upstreamBody = plan.bridged ?? (plan.instances === undefined ? request.body as Buffer : preProcess(model, version, plan.instances, oipId(call.parsed) ?? call.requestId, metrics))
 
     // 3. call the upstream
     const started = performance.now()
@@ -90,7 +91,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       deadlineMs: model.config.timeoutMs,
       signal: cancel.signal,
       maxBytes: MAX_RESPONSE_BYTES,
-      readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed, headers)
+      readWhole: (status, headers) => readsAnswerWhole((plan.instances !== undefined || plan.bridged !== undefined) && status === 200, observed, headers)
     })
     if (!answer.ok) {
       if (answer.kind === 'aborted') return reply
@@ -109,6 +110,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     reply.code(answer.status).headers(endToEndHeaders(answer.headers) as Record<string, string | string[]>)
     if (answer.stream !== undefined) return reply.send(answer.stream)
     call.responseBody = answer.body
+    if (plan.bridged !== undefined && answer.status === 200) return reply.removeHeader('content-length').type('application/json').send(v1Answer(model, version, responseJson(call)))
     if (plan.instances === undefined || answer.status !== 200) return reply.send(answer.body)
     // named features in, labels out: the version's own post-processing
     reply.removeHeader('content-length')
@@ -144,6 +146,13 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (!reply.raw.writableFinished) return
     observers.afterReply(finishCall(call, reply.statusCode))
   }
+}
+
+/** The OIP answer of an OIP-only upstream, as the v1 `predictions` the caller asked for. */
+function v1Answer (model: ModelRuntime, version: { name: string }, answer: unknown): string {
+  const text = predictionsFromOip(answer)
+  if (text === undefined) throw errors.upstreamProtocol(model.name, version.name, 'the answer has no readable OIP output tensor')
+  return text
 }
 
 function headerValue (request: FastifyRequest, name: string): string | undefined {
