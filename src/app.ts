@@ -28,6 +28,8 @@ import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
+import { installAccounting } from './gateway/accounting.js'
+import { errField } from './telemetry/log-context.js'
 
 export interface AppDeps {
   config: Config
@@ -125,8 +127,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
 
   const data = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // One log line per inference is written when the response closes (src/gateway/infer.ts) instead.
+    // One log line per response is written when it closes (src/gateway/accounting.ts) instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Every request line's `err` has one shape (src/telemetry/log-context.ts).
+    childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, err: errField } }),
     bodyLimit: deps.config.server.bodyLimitBytes,
     // A client's x-request-id is kept only when it is a short token; an 8 KB or JSON one is replaced,
     // so it is never echoed into answers and logs as it came.
@@ -136,6 +140,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     return503OnClosing: true,
     ...serverOptions(deps.config.server)
   })
+  // First: a request that a later hook refuses is still counted and logged (src/gateway/accounting.ts).
+  installAccounting(data, { runtime, metrics })
   installServerLimits(data, deps.config.server)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
@@ -152,7 +158,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     if (closing || draining) reply.header('connection', 'close')
     done(null, payload)
   })
-  installErrorHandling(data)
+  installErrorHandling(data, { logs: false })
   registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 

@@ -1,7 +1,7 @@
 /**
  * The config schema: the single source of the config's TypeScript types, its validator and the
  * field table in docs/config.md (rendered by docs.ts; test/config/docs.test.ts fails when the committed
- * table differs). Shape: DESIGN.md section 4.
+ * table differs). Shape: docs/config.md.
  * Structural rules live here; rules that relate fields to each other live in semantic.ts.
  */
 import { z } from 'zod'
@@ -18,6 +18,7 @@ export const VersionSchema = z.strictObject({
   weight: z.number().int().min(0).max(100).default(0).describe('Share of the model\'s traffic in percent. Serving versions\' weights sum to 100. Default 0.'),
   mirror: z.number().min(0).max(100).optional().describe('Makes the version a shadow: percent of the model\'s traffic copied to it (0-100). A shadow has weight 0. Absent means not a shadow.'),
   upstreamModel: name('model').optional().describe('Model name at the upstream, when it differs from the logical model name.'),
+  protocol: z.enum(['v1+v2', 'v2']).default('v1+v2').describe('Protocols the upstream serves: `v1+v2` (KServe: both) or `v2` (OIP only: the gateway sends KServe v1 number-array calls as an OIP tensor and answers `predictions`). Default `v1+v2`.'),
   transform: z.string().min(1).optional().describe('Path of this version\'s transform spec (relative to the config file): pre/post-processing that travels with the model.'),
   connections: z.number().int().min(1).max(1024).default(64).describe('Keep-alive connections in this version\'s upstream pool. Default 64.'),
   // Upstream reliability (docs/reliability.md): overload is refused, not absorbed.
@@ -41,6 +42,7 @@ export const ModelSchema = z.strictObject({
     header: headerName.describe('Request header whose value is the sticky key (for example a user id).')
   }).optional().describe('Sticky routing: the same key goes to the same version on every replica and across restarts.'),
   versionHeader: headerName.default('x-headliner-version').describe('Request header a client may set to choose a configured version by name (route `header`). Default `x-headliner-version`.'),
+  headerRouting: z.enum(['serving', 'all', 'off']).default('serving').describe('Which versions the version header can choose: `serving` (not shadows; a shadow named in it answers 404 like an unknown version), `all` (shadows too), `off` (the header is ignored). Default `serving`.'),
   salt: z.string().optional().describe('Salt of the sticky hash. Default: the model name. Change it to reshuffle every sticky user.'),
   versions: z.record(name('version'), VersionSchema).describe('The versions, by name: letters, digits, `_`, `.`, `-`, at most 63 characters, starting with a letter or digit.'),
   shadow: z.strictObject({

@@ -19,7 +19,6 @@ import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../pro
 import { InflightLimits } from '../proxy/inflight.js'
 import { pickOther, retryReason, RetryBudget } from '../proxy/retry.js'
 import type { Metrics } from '../metrics/metrics.js'
-import { observeRequestDuration } from '../metrics/exposition.js'
 import type { Routed, Spans, Stage } from '../telemetry/spans.js'
 import { finishCall, responseJson, type Call, type Protocol, type UpstreamError } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
@@ -27,6 +26,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import { versionKey, type ModelRuntime, type VersionRuntime } from '../runtime/snapshot.js'
 import { planUpstream, readsAnswerWhole, type UpstreamPlan } from './plan.js'
 import { preProcess, postProcess } from './transform-step.js'
+import { predictionsFromOip } from './v1-bridge.js'
 
 export interface InferDeps {
   runtime: Runtime
@@ -77,7 +77,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const model = runtime.require(name)
     const decision = pickVersion(model.table, {
       pinned,
-      header: headerValue(request, model.config.versionHeader),
+      header: model.config.headerRouting === 'off' ? undefined : headerValue(request, model.config.versionHeader),
+      headerReach: model.config.headerRouting === 'all' ? 'all' : 'serving',
       stickyKey: model.config.sticky === undefined ? undefined : headerValue(request, model.config.sticky.header)
     }, random())
     if (!decision.ok) throw routingError(model, decision)
@@ -86,9 +87,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id), requestBody: request.body as Buffer, releases: [budget.enter()] }
     request.headliner = call
     if (tracing) spans.annotateRequest({ model: model.name, version: version.name, route: decision.route })
-    // The request's trace context, for the exemplar and the shadow spans' link: 'close' may fire outside it.
+    // The request's trace context, for the shadow spans' link: 'close' may fire outside it.
     const requestContext = tracing ? context.active() : undefined
-    const traceId = tracing ? spans.activeTraceId() : undefined
     metrics.inflight.labels(model.name).inc()
     const cancel = new AbortController()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
@@ -96,8 +96,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) cancel.abort()
       for (const release of call.releases) release()
-      if (requestContext === undefined) afterReply(request, reply, call, traceId)
-      else context.with(requestContext, () => { afterReply(request, reply, call, traceId) })
+      if (requestContext === undefined) afterReply(reply, call)
+      else context.with(requestContext, () => { afterReply(reply, call) })
     })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
@@ -142,12 +142,14 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
   /** Plan the call for `version` (its path, its transform's tensor) and record it on the call. */
   async function prepare (call: Call, version: VersionRuntime): Promise<UpstreamPlan> {
-    const plan = planUpstream(version, call.protocol, call.parsed)
+    const plan = planUpstream(call.model.name, version, call.protocol, call.parsed, oipId(call.parsed) ?? call.requestId)
     call.upstreamPath = plan.path
     call.upstreamKind = plan.kind
     const instances = plan.instances
     if (instances !== undefined) call.instances = instances
-    call.upstreamBody = instances === undefined
+    call.upstreamBody = plan.bridged !== undefined
+      ? plan.bridged
+      : instances === undefined
       ? call.requestBody
       : await stage('pre_process', routedOf(call), () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
     return plan
@@ -171,12 +173,13 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
-      headers: upstreamHeaders(request, tracing),
+      // the request id, generated or the client's, reaches the primary as it reaches a shadow
+      headers: upstreamHeaders(request, tracing, { 'x-request-id': call.requestId }),
       body: call.upstreamBody,
       deadlineMs,
       signal,
       maxBytes: MAX_RESPONSE_BYTES,
-      readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed(model) || status >= 500, headers)
+      readWhole: (status, headers) => readsAnswerWhole((plan.instances !== undefined || plan.bridged !== undefined) && status === 200, observed(model) || status >= 500, headers)
     }))
     if (!answer.ok) {
       release()
@@ -197,6 +200,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       if (exposeUpstreamErrors) return { ok: true, answer }
       return { ok: false, error: 'status', sentNothing: false, httpError: new HeadlinerError(errors.upstreamStatus.code, answer.status, errors.upstreamStatus(model.name, version.name, answer.status).message) }
     }
+    // a v1 call bridged to an OIP-only upstream: its answer back as v1 `predictions`
+    if (plan.bridged !== undefined && answer.status === 200 && answer.body !== undefined) return { ok: true, answer, labelled: v1Answer(model, version, responseJson(call)) }
     if (plan.instances === undefined || answer.status !== 200 || answer.body === undefined) return { ok: true, answer }
     // named features in, labels out: the version's own post-processing, which refuses an invalid prediction
     const rows = plan.instances.length
@@ -229,22 +234,25 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     return infer(request, reply, 'v1', target.slice(0, colon))
   })
 
-  // 5. afterwards, off the reply path. A response the client cut short is counted as 499 (nginx's
-  // "client closed request") and is neither mirrored nor observed.
-  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call, traceId: string | undefined): void {
-    const { model, version, route } = call
-    // Cut short: by the client (499), or by the upstream mid-answer (its fault: 502, or 504 past the deadline).
-    const status = reply.raw.writableFinished ? reply.statusCode : call.upstreamError === 'timeout' ? 504 : call.upstreamError !== undefined ? 502 : 499
+  // 5. afterwards, off the reply path. The response is counted and logged for every request in one
+  // place (src/gateway/accounting.ts); a response cut short (by the client, or by the upstream
+  // mid-answer) is neither mirrored nor observed.
+  function afterReply (reply: FastifyReply, call: Call): void {
+    const { model, version } = call
     metrics.inflight.labels(model.name).dec()
     if (call.upstreamStatus !== undefined || call.upstreamError !== undefined) ejections.record(model.name, version.name, call.upstreamError !== undefined)
-    metrics.requests.labels(model.name, version.name, 'primary', route, String(status)).inc()
-    observeRequestDuration(metrics, model.name, version.name, 'primary', reply.elapsedTime / 1000, traceId)
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
-    request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
-    if (status === 499) return
-    observers.afterReply(finishCall(call, status))
+    if (!reply.raw.writableFinished) return
+    observers.afterReply(finishCall(call, reply.statusCode))
   }
+}
+
+/** The OIP answer of an OIP-only upstream, as the v1 `predictions` the caller asked for. */
+function v1Answer (model: ModelRuntime, version: { name: string }, answer: unknown): string {
+  const text = predictionsFromOip(answer)
+  if (text === undefined) throw errors.upstreamProtocol(model.name, version.name, 'the answer has no readable OIP output tensor')
+  return text
 }
 
 function routedOf (call: Call): Routed {
@@ -274,7 +282,11 @@ function oipId (parsed: unknown): string | undefined {
 function routingError (model: ModelRuntime, decision: Exclude<Decision, { ok: true }>): HeadlinerError {
   switch (decision.reason) {
     case 'unknown_version': return errors.unknownVersion(model.name, decision.version)
-    case 'not_ready': return errors.versionNotReady(model.name, decision.version, model.versions.get(decision.version)?.readiness.reason ?? 'unknown')
+    case 'not_ready': {
+      // a version whose probe says ready but that routes as unready was ejected (outlier ejection)
+      const r = model.versions.get(decision.version)?.readiness
+      return errors.versionNotReady(model.name, decision.version, r === undefined ? 'unknown' : r.ready ? 'ejected' : r.reason)
+    }
     default: return errors.noReadyVersion(model.name)
   }
 }

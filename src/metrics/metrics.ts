@@ -1,5 +1,5 @@
 /**
- * Every metric Headliner exports, in one file (names and labels: DESIGN.md section 8). The registry
+ * Every metric Headliner exports, in one file (names and labels: docs/observability.md). The registry
  * is created by the caller and passed in; nothing here is global, so tests build their own.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client'

@@ -90,7 +90,8 @@ describe('loadConfigFile: valid fixtures', () => {
       idempotent: false,
       outlier: { failures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000 },
       versionHeader: 'x-headliner-version',
-      versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64, maxInflight: 512 } },
+      headerRouting: 'serving',
+      versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64, maxInflight: 512, protocol: 'v1+v2' } },
       shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } }
     })
   })
@@ -107,16 +108,17 @@ describe('loadConfigFile: valid fixtures', () => {
     expect(hit.sticky).toEqual({ header: 'x-user-id' })
     expect(hit.versionHeader).toBe('x-pick-version')
     expect(hit.salt).toBe('hit-predictor-2024')
-    expect(hit.versions.v1).toEqual({ url: 'http://127.0.0.1:9001', weight: 90, upstreamModel: 'hit-predictor-v1', transform: fixture('files/v1-transform.yaml'), connections: 32, maxInflight: 512 })
+    expect(hit.versions.v1).toEqual({ url: 'http://127.0.0.1:9001', weight: 90, upstreamModel: 'hit-predictor-v1', transform: fixture('files/v1-transform.yaml'), connections: 32, maxInflight: 512, protocol: 'v1+v2' })
     expect(hit.versions.v2).toEqual({
       url: 'https://models.example.test:9443/kserve',
       weight: 10,
       transform: fixture('files/v2-transform.yaml'),
       connections: 8,
       maxInflight: 512,
+      protocol: 'v1+v2',
       tls: { rejectUnauthorized: false, ca: fixture('files/upstream-ca.pem') }
     })
-    expect(hit.versions.v3).toEqual({ url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: fixture('files/v3-transform.yaml'), connections: 64, maxInflight: 512 })
+    expect(hit.versions.v3).toEqual({ url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: fixture('files/v3-transform.yaml'), connections: 64, maxInflight: 512, protocol: 'v1+v2' })
     expect(hit.shadow).toEqual({ timeoutMs: 4000, maxInflight: 64, agreement: { kind: 'topk', k: 5, minOverlap: 0.6 }, diffs: 50, breaker: { failures: 3, cooldownMs: 2000 } })
     expect(hit.drift).toEqual({
       reference: fixture('files/reference.json'),
