@@ -9,6 +9,7 @@ import type { Registry } from 'prom-client'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
+import type { ReleaseControl } from '../release/control.js'
 import { installErrorHandling } from '../error-handler.js'
 import { bearerAuth } from './auth.js'
 import { adminTokens } from './tokens.js'
@@ -16,6 +17,7 @@ import { driftRoutes } from './routes/drift.js'
 import { modelRoutes } from './routes/models.js'
 import { shadowRoutes } from './routes/shadow.js'
 import { statusRoutes } from './routes/status.js'
+import { weightRoutes } from './routes/weights.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -23,6 +25,8 @@ export interface AdminDeps {
   runtime: Runtime
   shadow: ShadowDispatcher
   drift: DriftMonitor
+  /** Weights, mirrors, overrides and the audit trail through the state store. */
+  release: ReleaseControl
   /**
    * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
    * config's `admin.tokens`. With neither, the API refuses every call.
@@ -35,7 +39,7 @@ export interface AdminDeps {
 /** A resource of the admin API: a fastify plugin over the same deps. */
 export type AdminRoutes = (deps: AdminDeps) => FastifyPluginAsync
 
-export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes]
+export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes, weightRoutes]
 
 export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> {
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
