@@ -2,7 +2,7 @@
  * GET /admin/models: each model's versions as the routing table has them, and its weights and
  * mirrors three ways: the file's, the state store's overrides, and the effective result (read role).
  */
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 import { versionSummaries } from '../status.js'
 
 export const modelRoutes: AdminRoutes = ({ runtime, release }) => async (api) => {

@@ -7,7 +7,7 @@
  */
 import type { FastifyReply } from 'fastify'
 import { errors, isHeadlinerError } from '../../errors.js'
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 
 interface ModelParams { Params: { model: string } }
 type Body = Record<string, unknown> | undefined
