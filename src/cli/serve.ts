@@ -11,6 +11,7 @@ import { recordConfigReload } from '../metrics/control-plane.js'
 import { createRegistry } from '../metrics/exposition.js'
 import { buildMetricsApp } from '../metrics/listener.js'
 import { listenReason } from './demo.js'
+import { MemoryStore, type StateStore } from '../state/index.js'
 
 export interface RunningGateway {
   app: App
@@ -28,12 +29,18 @@ export interface ServeOptions {
   /** The env token (HEADLINER_ADMIN_TOKEN or the file HEADLINER_ADMIN_TOKEN_FILE names): a write token named `admin`. */
   adminToken?: string
   tracing?: boolean
+  /** The state store (from `config.state`, or memory for the demo); closed with the gateway. Default: memory (tests). */
+  store?: StateStore
 }
 
-export async function serve (config: Config, logger: Logger, opts: ServeOptions): Promise<RunningGateway> {
+export async function serve (config: Config, logger: Logger, options: ServeOptions): Promise<RunningGateway> {
+  const opts = { ...options, store: options.store ?? new MemoryStore() }
   // Exemplars (the trace id on the request duration histogram) need an OpenMetrics registry.
   const registry = createRegistry({ exemplars: opts.tracing ?? false })
-  const app = await buildApp({ config, logger, registry, version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
+  const app = await buildApp({ config, logger, registry, version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing, store: opts.store }).catch(async (err: unknown) => {
+    await opts.store.close()
+    throw err
+  })
   const metricsApp = config.metrics === undefined ? undefined : buildMetricsApp({ logger, registry, flush: () => { app.observers.flush() } })
   let dataUrl: string
   let adminUrl: string
@@ -46,6 +53,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
   } catch (err) {
     await metricsApp?.close()
     await app.close()
+    await opts.store.close()
     throw err
   }
   const watcher = opts.file === undefined ? undefined : watch(app, logger, opts.file)
@@ -58,6 +66,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
       watcher?.close()
       await app.close()
       await metricsApp?.close()
+      await opts.store.close()
     }
   }
 }

@@ -7,6 +7,7 @@ import { createSpans } from '../../src/telemetry/spans.js'
 import { waitFor } from '../helpers/prometheus.js'
 import type { App } from '../../src/app.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { MemoryStore } from '../../src/state/index.js'
 
 // In-process: the SDK as the preload starts it, with an in-memory exporter, in front of a real fastify
 // server on port 0. fastify is imported only after the SDK started, as `node --import` arranges.
@@ -140,7 +141,7 @@ describe('spans of a real request through the gateway', () => {
     models = await startDemoModels({ modelPort: 0 })
     const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
     const config = demoConfig({ host: '127.0.0.1', port: 0, adminPort: 0, modelPort: 0, scenario: 'default' }, { v1, v2, v3 })
-    app = await buildApp({ config, logger: pino({ level: 'silent' }), registry: createRegistry({ exemplars: true }), random: () => 0, tracing: true, probe: { intervalMs: 60_000, timeoutMs: 2000 } })
+    app = await buildApp({ config, logger: pino({ level: 'silent' }), registry: createRegistry({ exemplars: true }), random: () => 0, tracing: true, store: new MemoryStore(), probe: { intervalMs: 60_000, timeoutMs: 2000 } })
     await app.start()
     url = await app.data.listen({ host: '127.0.0.1', port: 0 })
     adminUrl = await app.admin.listen({ host: '127.0.0.1', port: 0 })

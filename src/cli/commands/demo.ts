@@ -25,6 +25,7 @@ export const demoCommand = command<Options>({
     const adminToken = envAdminToken(ctx.env) ?? randomBytes(18).toString('base64url')
     const tracing = await ctx.startTracing()
     const { serve } = await import('../serve.js')
+    const { MemoryStore } = await import('../../state/memory.js')
     const models = await startDemoModels(o).catch(async (err: unknown) => {
       await tracing?.shutdown()
       throw err
@@ -33,7 +34,8 @@ export const demoCommand = command<Options>({
     const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
     const config = demoConfig(o, { v1, v2, v3 })
     const log = ctx.createLogger()
-    const gw = await serve(config, log, { version: ctx.version, adminToken, tracing: tracing !== undefined }).catch(async (err: unknown) => {
+    // The demo's overrides and audit trail live in memory: they end with the demo.
+    const gw = await serve(config, log, { version: ctx.version, adminToken, tracing: tracing !== undefined, store: new MemoryStore() }).catch(async (err: unknown) => {
       await closeModels()
       await tracing?.shutdown()
       throw err
