@@ -13,6 +13,12 @@ const hist = new LatencyHistogram()
 const cpuStart = process.cpuUsage()
 const wallStart = performance.now()
 
+let nextUser = 0
+function stickyRequest (req) {
+  nextUser = (nextUser + 1) % (opts.stickyKeys ?? 1000)
+  return { ...req, headers: { ...req.headers, [opts.stickyHeader]: `user-${nextUser}` } }
+}
+
 const instance = autocannon({
   url: opts.url,
   method: opts.method ?? 'POST',
@@ -21,6 +27,8 @@ const instance = autocannon({
   connections: opts.connections ?? 32,
   duration: opts.duration ?? 10,
   timeout: opts.timeoutSec ?? 10,
+  // Sticky routing: header `stickyHeader` cycles over `stickyKeys` user ids, one per request.
+  ...(opts.stickyHeader !== undefined ? { requests: [{ setupRequest: stickyRequest }] } : {}),
   // A fixed total rate (req/s) instead of as fast as possible: CPU per request compared at equal load.
   ...(opts.rate !== undefined && opts.rate !== null ? { overallRate: opts.rate } : {})
 }, (err, result) => {
@@ -42,7 +50,9 @@ const instance = autocannon({
     autocannonLatencyMs: { mean: result.latency.mean, p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
     latencyMs: hist.summary(),
     // Near 100 % means the load generator, not the server, set the pace.
-    loadCpuPct: Math.round(cpuPercent(process.cpuUsage(cpuStart), performance.now() - wallStart))
+    loadCpuPct: Math.round(cpuPercent(process.cpuUsage(cpuStart), performance.now() - wallStart)),
+    // Its own CPU time, so the runner can tell the parties' CPU from other processes' (the discard rule).
+    loadCpuUs: cpuTotalUs(process.cpuUsage(cpuStart))
   }
   process.stdout.write(JSON.stringify(out) + '\n')
 })
@@ -52,6 +62,10 @@ instance.on('response', (_client, statusCode, _bytes, responseTime) => {
   if (statusCode >= 200 && statusCode < 300) hist.record(responseTime)
 })
 process.once('SIGINT', () => instance.stop())
+
+function cpuTotalUs ({ user, system }) {
+  return user + system
+}
 
 function cpuPercent ({ user, system }, wallMs) {
   return (user + system) / 1000 / wallMs * 100

@@ -22,33 +22,59 @@
  * each figure is the median of its rounds.
  */
 import { measureTarget, rowProblems } from './measure.js'
+import { noiseReasons } from './noise.js'
 import { waitQuiet } from './procs.js'
 import { medianRow } from './report.js'
 
-/** Measure every target `ctx.opts.rounds` times; returns one (median) row per target, in order. */
+/**
+ * Measure every target `ctx.opts.rounds` times; returns one (median) row per target, in order.
+ * With `ctx.opts.discard` ({ maxStealPct, maxOtherPct }), a noisy round (lib/noise.js) is discarded
+ * and measured again once, unless `ctx.rerunUntil` (ms since the epoch: the run's time budget) has passed.
+ */
 export async function runTargets (ctx, targets) {
-  const byLabel = new Map(targets.map((t) => [t.label, []]))
+  const byLabel = new Map(targets.map((t) => [t.label, { kept: [], discarded: [] }]))
   for (let round = 1; round <= ctx.opts.rounds; round++) {
     for (const target of targets) {
-      ctx.log(`${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`)
-      const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
-      if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
-      let spec
-      try {
-        spec = await target.setup(ctx)
-        const row = await measureTarget(ctx, { label: target.label, ...spec })
-        if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
-        if (idle !== undefined) row.busiestCoreBeforePct = idle.busiestPct
-        for (const problem of rowProblems(row)) ctx.log(`  WARNING ${problem}`)
-        ctx.log(`  ${Math.round(row.rps)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, proxy ${row.proxyCpuUsPerReq ?? '-'} us/req`)
-        byLabel.get(target.label).push(row)
-      } finally {
-        spec?.cleanup?.()
-        await ctx.group.stopAll()
+      const prefix = `${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`
+      const slot = byLabel.get(target.label)
+      let row = await measureOnce(ctx, target, prefix)
+      const reasons = ctx.opts.discard === undefined ? [] : noiseReasons(row, ctx.opts.discard)
+      if (reasons.length > 0) {
+        const budgetLeft = ctx.rerunUntil === undefined || Date.now() < ctx.rerunUntil
+        ctx.log(`  noisy (${reasons.join(', ')}): ${budgetLeft ? 'discarded, measuring again' : 'kept, the time budget has no room for a re-run'}`)
+        if (budgetLeft) {
+          slot.discarded.push({ ...row, discardReasons: reasons })
+          row = await measureOnce(ctx, target, `${prefix} (again)`)
+        }
+        const still = noiseReasons(row, ctx.opts.discard)
+        if (still.length > 0) row.noisy = still
       }
+      slot.kept.push(row)
     }
   }
-  return targets.map((t) => medianRow(byLabel.get(t.label)))
+  return targets.map((t) => {
+    const { kept, discarded } = byLabel.get(t.label)
+    return { ...medianRow(kept), discardedRounds: discarded.length, noisyRounds: kept.filter((r) => r.noisy).length, discarded }
+  })
+}
+
+async function measureOnce (ctx, target, prefix) {
+  ctx.log(prefix)
+  const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
+  if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
+  let spec
+  try {
+    spec = await target.setup(ctx)
+    const row = await measureTarget(ctx, { label: target.label, ...spec })
+    if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
+    if (idle !== undefined) row.busiestCoreBeforePct = idle.busiestPct
+    for (const problem of rowProblems(row)) ctx.log(`  WARNING ${problem}`)
+    ctx.log(`  ${Math.round(row.rps)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, proxy ${row.proxyCpuUsPerReq ?? '-'} us/req, steal ${row.stealPct} %, other ${row.otherProcsPct} %`)
+    return row
+  } finally {
+    spec?.cleanup?.()
+    await ctx.group.stopAll()
+  }
 }
 
 /** Find a row by target label (throws when a scenario asks for one it did not measure). */
