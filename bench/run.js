@@ -5,7 +5,7 @@
  *   node bench/run.js passthrough [shadow]  the named scenarios (bench/<name>.js)
  *   suite: --only passthrough,shadow (groups; baselines always) --quick (1 round of 3 s, 1 s warm-up)
  *          --max-steal 5 --max-other 15 (% of a core: the discard rule, lib/noise.js)
- *          --budget 570 (s: no re-run of a noisy round past it) --no-readme (do not regenerate bench/README.md)
+ *          --budget 570 (s: a noisy round is re-run only while the run still fits in it) --no-readme (do not regenerate bench/README.md)
  *   options: --duration 10 (s per target; suite 5) --warmup 3 (s; suite 1) --connections 32 --rounds 1 (suite 3)
  *            --rate N (fixed total req/s instead of as fast as possible: CPU/request at equal load)
  *            --quiet-wait 60 (s to wait, before each target, for every core to be < 15 % busy; 0: never)
@@ -127,7 +127,7 @@ async function main () {
   const tmpDir = mkdtempSync(join(tmpdir(), 'headliner-bench-'))
   const removeTmp = () => rmSync(tmpDir, { recursive: true, force: true })
   const unguard = guardGroup(group, opts.timeoutSec * 1000, removeTmp)
-  const ctx = { group, opts, tmpDir, ticksPerSec: clockTicks(), log, rerunUntil: Date.now() + opts.budgetSec * 1000 }
+  const ctx = { group, opts, tmpDir, ticksPerSec: clockTicks(), log, budget: { startedAt: Date.now(), budgetMs: opts.budgetSec * 1000, measured: 0, spentMs: 0 } }
   const resultsDir = values['results-dir'] ?? join(ROOT, 'bench/results')
   const gitCommit = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout?.trim() || undefined
   try {

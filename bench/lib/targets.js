@@ -29,18 +29,22 @@ import { medianRow } from './report.js'
 /**
  * Measure every target `ctx.opts.rounds` times; returns one (median) row per target, in order.
  * With `ctx.opts.discard` ({ maxStealPct, maxOtherPct }), a noisy round (lib/noise.js) is discarded
- * and measured again once, unless `ctx.rerunUntil` (ms since the epoch: the run's time budget) has passed.
+ * and measured again once, while the run's time budget (`ctx.budget`: { startedAt, budgetMs }, ms) still
+ * has room for the re-run AND every measurement left, at the mean time a measurement has taken so far.
  */
 export async function runTargets (ctx, targets) {
   const byLabel = new Map(targets.map((t) => [t.label, { kept: [], discarded: [] }]))
+  const total = ctx.opts.rounds * targets.length
+  let done = 0
   for (let round = 1; round <= ctx.opts.rounds; round++) {
     for (const target of targets) {
+      done++
       const prefix = `${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`
       const slot = byLabel.get(target.label)
       let row = await measureOnce(ctx, target, prefix)
       const reasons = ctx.opts.discard === undefined ? [] : noiseReasons(row, ctx.opts.discard)
       if (reasons.length > 0) {
-        const budgetLeft = ctx.rerunUntil === undefined || Date.now() < ctx.rerunUntil
+        const budgetLeft = roomForRerun(ctx.budget, total - done)
         ctx.log(`  noisy (${reasons.join(', ')}): ${budgetLeft ? 'discarded, measuring again' : 'kept, the time budget has no room for a re-run'}`)
         if (budgetLeft) {
           slot.discarded.push({ ...row, discardReasons: reasons })
@@ -58,7 +62,26 @@ export async function runTargets (ctx, targets) {
   })
 }
 
+/** Is there time for one more measurement plus `left` planned ones? (No budget: always.) */
+function roomForRerun (budget, left) {
+  if (budget === undefined) return true
+  const meanMs = budget.measured > 0 ? budget.spentMs / budget.measured : 0
+  return Date.now() - budget.startedAt + meanMs * (left + 1) <= budget.budgetMs
+}
+
 async function measureOnce (ctx, target, prefix) {
+  const started = Date.now()
+  try {
+    return await measureSetUp(ctx, target, prefix)
+  } finally {
+    if (ctx.budget !== undefined) {
+      ctx.budget.measured++
+      ctx.budget.spentMs += Date.now() - started
+    }
+  }
+}
+
+async function measureSetUp (ctx, target, prefix) {
   ctx.log(prefix)
   const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
   if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
