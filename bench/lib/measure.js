@@ -1,5 +1,6 @@
 /**
- * Measure one target: warm up, then load it for the configured duration while reading the CPU
+ * Measure one target: warm up, then load it for the configured duration (one load-generator process
+ * for both) while reading the CPU
  * time (/proc/<pid>/stat) of the proxy and of the upstreams before and after, and the proxy's
  * resident memory (/proc/<pid>/status). Returns one row of the results table.
  */
@@ -12,7 +13,7 @@ import { round } from './report.js'
  * @param ctx the run context ({ group, opts: { duration, warmup, connections }, ticksPerSec })
  * @param target { label, url (base URL), proxy?: Party, upstreams: Party[], path?, body? (default the OIP request), headers?,
  *                 durationSec?, rate? (fixed req/s; default ctx.opts.rate, else as fast as possible),
- *                 rssSampleMs? (sample the proxy's VmRSS during the run) }
+ *                 rssSampleMs? (sample the proxy's VmRSS during the run), sticky? ({ header, keys }: a user id per request) }
  * @returns a row: rps, latency (ms), errors, CPU us/request of proxy and upstreams, memory (MB)
  */
 export async function measureTarget (ctx, target) {
@@ -21,31 +22,42 @@ export async function measureTarget (ctx, target) {
   const durationSec = target.durationSec ?? opts.duration
   const body = target.body ?? INFER_BODY
   const loadOpts = { url, body, headers: target.headers, rate: target.rate, sticky: target.sticky }
-  if (opts.warmup > 0) await runLoad(ctx, { ...loadOpts, durationSec: opts.warmup })
 
   const proxyPid = target.proxy?.pid
   const upstreamPids = target.upstreams.map((p) => p.pid)
-  const proxyBefore = proxyPid === undefined ? 0 : readCpuTicks(proxyPid)
-  const upstreamBefore = upstreamPids.map(readCpuTicks)
-  const coresBefore = readCoreTicks()
-  const runnerBefore = process.cpuUsage()
-  const windowStart = performance.now()
   const rssSamples = []
-  const sampler = proxyPid !== undefined && target.rssSampleMs !== undefined
-    ? every(() => { rssSamples.push(Math.round(readStatusKb(proxyPid, 'VmRSS') / 1024)) }, target.rssSampleMs)
-    : undefined
+  let before
+  let sampler
+  // The snapshot of every counter, taken when the measured run starts (after the warm-up, if any).
+  const start = () => {
+    before = {
+      proxy: proxyPid === undefined ? 0 : readCpuTicks(proxyPid),
+      upstreams: upstreamPids.map(readCpuTicks),
+      cores: readCoreTicks(),
+      runner: process.cpuUsage(),
+      wall: performance.now()
+    }
+    if (proxyPid !== undefined && target.rssSampleMs !== undefined) {
+      sampler = every(() => { rssSamples.push(Math.round(readStatusKb(proxyPid, 'VmRSS') / 1024)) }, target.rssSampleMs)
+    }
+  }
+  if (opts.warmup === 0) start()
 
   let load
   try {
-    load = await runLoad(ctx, { ...loadOpts, durationSec })
+    load = await runLoad(ctx, { ...loadOpts, durationSec, warmupSec: opts.warmup, onWarm: start })
   } finally {
     if (sampler !== undefined) clearInterval(sampler)
   }
+  if (before === undefined) throw new Error(`${target.label}: the load generator never reported the end of its warm-up`)
+  const proxyBefore = before.proxy
+  const upstreamBefore = before.upstreams
+  const coresBefore = before.cores
 
   const coresAfter = readCoreTicks()
-  const runnerUs = process.cpuUsage(runnerBefore)
-  // The /proc/stat window also holds the load generator's start (about a second of node start-up).
-  const windowSec = (performance.now() - windowStart) / 1000
+  const runnerUs = process.cpuUsage(before.runner)
+  // The /proc/stat window: from the measured run's start to the load generator's exit.
+  const windowSec = (performance.now() - before.wall) / 1000
   const requests = load.requests
   const pct = (ticks) => round(ticks / ticksPerSec / load.durationSec * 100)
   const usPerReq = (ticks) => requests > 0 ? (ticks / ticksPerSec) * 1e6 / requests : null

@@ -158,16 +158,26 @@ export async function startGateway (ctx, { models, name = 'gateway', logLevel = 
 
 /**
  * Run the load generator (autocannon) in its own process on the load core and return its JSON
- * result; `rate` (req/s, default none: as fast as possible) fixes the offered load. Bounded: killed (and the run fails) if it overruns its duration by 20 s.
+ * result; `rate` (req/s, default none: as fast as possible) fixes the offered load. With `warmupSec`
+ * it first loads the target unmeasured and calls `onWarm()` when the measured run starts. Bounded:
+ * killed (and the run fails) if it overruns its warm-up and duration by 20 s.
  */
-export async function runLoad (ctx, { url, durationSec, connections = ctx.opts.connections, body = INFER_BODY, headers, rate = ctx.opts.rate, sticky }) {
+export async function runLoad (ctx, { url, durationSec, warmupSec = 0, onWarm, connections = ctx.opts.connections, body = INFER_BODY, headers, rate = ctx.opts.rate, sticky }) {
   const party = ctx.group.spawn({
     name: 'autocannon',
     command: process.execPath,
-    args: [join(LIB, 'load.js'), JSON.stringify({ url, body, headers, connections, duration: durationSec, rate, stickyHeader: sticky?.header, stickyKeys: sticky?.keys })],
+    args: [join(LIB, 'load.js'), JSON.stringify({ url, body, headers, connections, duration: durationSec, warmup: warmupSec, rate, stickyHeader: sticky?.header, stickyKeys: sticky?.keys })],
     core: LOAD_CORE,
     stdout: 'pipe'
   })
-  await party.finish(durationSec * 1000 + 20_000)
-  return JSON.parse(party.stdout)
+  if (warmupSec > 0 && onWarm !== undefined) {
+    const watch = () => {
+      if (!party.stdout.startsWith('warm\n')) return
+      party.child.stdout.off('data', watch)
+      onWarm()
+    }
+    party.child.stdout.on('data', watch)
+  }
+  await party.finish((warmupSec + durationSec) * 1000 + 20_000)
+  return JSON.parse(party.stdout.trim().split('\n').at(-1))
 }

@@ -74,6 +74,7 @@ async function measureOnce (ctx, target, prefix) {
   try {
     return await measureSetUp(ctx, target, prefix)
   } finally {
+    ctx.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s with start and stop)`)
     if (ctx.budget !== undefined) {
       ctx.budget.measured++
       ctx.budget.spentMs += Date.now() - started
