@@ -3,26 +3,26 @@
  * installs signal handlers (that is main.ts); tests build the same thing with their own deps.
  */
 import { randomUUID } from 'node:crypto'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
-import replyFrom from '@fastify/reply-from'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import type { Registry } from 'prom-client'
 import type { Agent } from 'undici'
 import type { Config } from './config/schema.js'
-import { errors, isHeadlinerError } from './errors.js'
+import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
+import { followRuntime } from './metrics/runtime-gauges.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
-import { Runtime } from './gateway/runtime.js'
-import { ReadinessProber } from './gateway/readiness.js'
+import { ReadinessProber } from './proxy/probe.js'
+import { Runtime } from './runtime/runtime.js'
+import { Observers } from './runtime/observer.js'
 import { registerInferRoutes } from './gateway/infer.js'
 import { registerHealthRoutes } from './gateway/health.js'
-import type { Observer } from './gateway/call.js'
-import { buildAdminApp } from './admin/app.js'
+import { buildAdminApp } from './admin/server.js'
 import { ShadowDispatcher } from './shadow/dispatcher.js'
 import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
-import { shadowRequest } from './gateway/shadow-request.js'
+import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 
 export interface AppDeps {
   config: Config
@@ -55,13 +55,16 @@ export interface App {
   /** Load a new validated config's transforms, swap it in, then probe the new versions. Throws (and swaps nothing) when a transform does not load. */
   reload (config: Config): Promise<void>
   drift: DriftMonitor
+  /** Every observer behind one fan-out (configure on swap, afterReply, flush before a scrape, close). */
+  observers: Observers
   close (): Promise<void>
 }
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
   const transforms = new TransformRegistry()
-  const runtime = new Runtime(deps.config, metrics, await transforms.load(deps.config))
+  const runtime = new Runtime(deps.config, await transforms.load(deps.config))
+  followRuntime(metrics, runtime)
   let origins = originSettings(deps.config)
   runtime.onSwap((s) => { origins = originSettings(s.config) })
   const primaryAgent = createAgent(() => origins, 'primary')
@@ -71,13 +74,12 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     agent: shadowAgent,
     metrics,
     log: deps.logger,
-    random,
-    requestFor: shadowRequest
+    random
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
-  drift.configure(runtime.snapshot)
-  runtime.onSwap((s) => drift.configure(s))
-  const observers: Observer[] = [shadow, drift]
+  const observers = new Observers([shadow, drift], deps.logger)
+  observers.configure(runtime.snapshot)
+  runtime.onSwap((s) => { observers.configure(s) })
   const prober = new ReadinessProber({
     runtime,
     agent: primaryAgent,
@@ -100,13 +102,14 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    return503OnClosing: true,
+    ...serverOptions(deps.config.server)
   })
+  installServerLimits(data, deps.config.server)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
   data.removeAllContentTypeParsers()
   data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
-  await data.register(replyFrom, { undici: primaryAgent as never, disableRequestLogging: true })
   let closing = false
   data.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
@@ -116,10 +119,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     done(null, payload)
   })
   installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, random, observers, tracing: deps.tracing ?? false })
+  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -131,6 +134,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     shadowAgent,
     shadow,
     drift,
+    observers,
     async start () {
       await prober.probeAll()
       prober.start()
@@ -145,32 +149,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       prober.stop()
       await data.close()
       await admin.close()
+      await observers.close()
       await primaryAgent.close()
       await shadowAgent.destroy()
     }
   }
-}
-
-/** Every error leaves as JSON `{"error": ..., "code": ...}`; the OIP request `id` is echoed when known. */
-export function installErrorHandling (app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    const parsed = request.headliner?.parsed as { id?: unknown } | undefined
-    const id = typeof parsed?.id === 'string' ? parsed.id : undefined
-    if (isHeadlinerError(err)) {
-      if (err.statusCode >= 500) request.log.warn({ code: err.code, err: err.message }, 'request failed')
-      return reply.code(err.statusCode).send({ error: err.message, code: err.code, ...(id !== undefined ? { id } : {}) })
-    }
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const e = errors.bodyTooLarge(app.initialConfig.bodyLimit ?? 0)
-      return reply.code(413).send({ error: e.message, code: e.code })
-    }
-    const status = err.statusCode ?? 500
-    if (status < 500) return reply.code(status).send({ error: err.message, code: err.code ?? 'HEADLINER_ERR_BAD_REQUEST' })
-    request.log.error({ err }, 'unexpected error')
-    return reply.code(500).send({ error: 'internal error', code: 'HEADLINER_ERR_INTERNAL' })
-  })
-  app.setNotFoundHandler((request, reply) => {
-    const e = errors.notFound(request.method, request.url)
-    return reply.code(404).send({ error: e.message, code: e.code })
-  })
 }

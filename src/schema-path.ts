@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { didYouMean } from './transform/suggest.js'
+import { didYouMean } from './suggest.js'
 
 /**
  * One way to name a place in a validated document, shared by every schema (config, transform spec,

@@ -3,7 +3,7 @@
  * what the gateway already knows (readiness, routing weights, shadow summaries, drift windows); the
  * on-call `headliner status` command will read this.
  */
-import type { ModelRuntime, Runtime } from '../gateway/runtime.js'
+import type { ModelRuntime, Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor, DriftStatus } from '../drift/monitor.js'
 

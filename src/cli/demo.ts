@@ -28,12 +28,33 @@ export interface DemoOptions {
   scenario: DemoScenario
 }
 
+/**
+ * Starts v1, v2, v3 on `modelPort` and the next two ports. When one cannot listen, the ones already
+ * started are closed before the error goes up: a failed demo leaves nothing running.
+ */
 export async function startDemoModels (opts: Pick<DemoOptions, 'modelPort'>): Promise<RunningModelServer[]> {
   const servers: RunningModelServer[] = []
-  for (const [i, version] of (['v1', 'v2', 'v3'] as const).entries()) {
-    servers.push(await startModelServer({ version, host: '127.0.0.1', port: opts.modelPort === 0 ? 0 : opts.modelPort + i }))
+  try {
+    for (const [i, version] of (['v1', 'v2', 'v3'] as const).entries()) {
+      const port = opts.modelPort === 0 ? 0 : opts.modelPort + i
+      servers.push(await startModelServer({ version, host: '127.0.0.1', port }).catch((err: unknown) => {
+        throw new Error(`demo model server ${version} cannot listen on 127.0.0.1:${port}: ${listenReason(err)}`)
+      }))
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()))
+    throw err
   }
   return servers
+}
+
+/** `address already in use` rather than a stack: the part of a listen error a user acts on. */
+export function listenReason (err: unknown): string {
+  const code = (err as { code?: string }).code
+  if (code === 'EADDRINUSE') return 'address already in use'
+  if (code === 'EACCES') return 'permission denied (ports below 1024 need privileges)'
+  if (code === 'EADDRNOTAVAIL') return 'no such local address'
+  return err instanceof Error ? err.message : String(err)
 }
 
 /** The demo's config, as if read from YAML (so defaults apply exactly as for a user's file). */
@@ -74,7 +95,7 @@ const SCENARIO_TITLES: Record<DemoScenario, string> = {
   shadows: 'Headliner demo (shadows): v1 100%; v2 (a retrain) and v3 (new feature order, no processing) compared as shadows'
 }
 
-export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string, scenario: DemoOptions['scenario']): string {
+export function demoBanner (dataUrl: string, adminUrl: string, adminToken: string, scenario: DemoOptions['scenario'], host = '127.0.0.1'): string {
   const named = JSON.stringify({ instances: [{ danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1, instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000 }] })
   const body = JSON.stringify({
     inputs: [{ name: 'song_features', shape: [1, 12], datatype: 'FP32', data: [0.71, 0.8, 5, -5.2, 1, 0.05, 0.1, 0, 0.12, 0.6, 118, 201000] }]
@@ -82,7 +103,7 @@ export function demoBanner (dataUrl: string, adminUrl: string, adminToken: strin
   return [
     '',
     SCENARIO_TITLES[scenario],
-    `  data plane   ${dataUrl}`,
+    `  data plane   ${dataUrl}${host === '0.0.0.0' || host === '::' ? `  (bound to ${host}: every interface)` : ''}`,
     `  metrics      ${adminUrl}/metrics`,
     `  admin API    ${adminUrl}/admin/models  (authorization: Bearer ${adminToken})`,
     '',

@@ -8,8 +8,8 @@ import { request } from 'undici'
 import type { HeadlinerError } from '../errors.js'
 import { profileError } from '../drift/profile.js'
 import { parseLabels } from '../transform/labels.js'
-import { rowsFromOipOutput } from '../shadow/rows.js'
-import { argmax } from '../transform/post.js'
+import { rowsFromOipOutput } from '../protocol/rows.js'
+import { argmax } from '../vector.js'
 
 const BATCH = 256
 

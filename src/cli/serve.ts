@@ -1,12 +1,14 @@
 /**
  * `headliner serve`: build the gateway from a validated config, probe the upstreams, listen on the
- * data and admin ports. Returns a handle whose close() drains in-flight requests.
+ * data and admin ports. Returns a handle whose close() drains in-flight requests. When a port cannot
+ * be taken, everything already started is closed before the error goes up.
  */
 import type { Logger } from 'pino'
 import { Registry } from 'prom-client'
 import { buildApp, type App } from '../app.js'
-import type { Config } from '../config/schema.js'
+import { STATIC_SECTIONS, type Config } from '../config/schema.js'
 import { watchConfig } from '../config/watch.js'
+import { listenReason } from './demo.js'
 
 export interface RunningGateway {
   app: App
@@ -15,32 +17,28 @@ export interface RunningGateway {
   close (): Promise<void>
 }
 
-export async function serve (config: Config, logger: Logger, opts: { version: string; file?: string; adminToken?: string; tracing?: boolean }): Promise<RunningGateway> {
+export interface ServeOptions {
+  version: string
+  /** The config file to watch; absent for the demo's built-in config. */
+  file?: string
+  /** The env token (HEADLINER_ADMIN_TOKEN or the file HEADLINER_ADMIN_TOKEN_FILE names): a write token named `admin`. */
+  adminToken?: string
+  tracing?: boolean
+}
+
+export async function serve (config: Config, logger: Logger, opts: ServeOptions): Promise<RunningGateway> {
   const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
-  await app.start()
-  const dataUrl = await app.data.listen({ host: config.server.host, port: config.server.port })
-  const adminUrl = await app.admin.listen({ host: config.admin.host, port: config.admin.port })
-  const watcher = opts.file === undefined
-    ? undefined
-    : watchConfig({
-      file: opts.file,
-      apply: (result) => {
-        const current = app.runtime.snapshot.config
-        const restartNeeded = (['server', 'admin', 'state', 'probe'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(result.config[k]))
-        if (restartNeeded.length > 0) logger.warn({ fields: restartNeeded }, 'config: these sections change only on restart; the rest is applied now')
-        app.reload({ ...result.config, server: current.server, admin: current.admin, state: current.state, probe: current.probe }).then(() => {
-          logger.info({ file: result.file }, 'config reloaded')
-        }, (err: unknown) => {
-          app.metrics.configReloads.labels('failure').inc()
-          const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message]
-          logger.error({ file: result.file, problems }, 'config change refused; the last good config keeps serving')
-        })
-      },
-      refuse: (result) => {
-        app.metrics.configReloads.labels('failure').inc()
-        logger.error({ file: result.file, problems: result.problems }, 'config change refused; the last good config keeps serving')
-      }
-    })
+  let dataUrl: string
+  let adminUrl: string
+  try {
+    await app.start()
+    dataUrl = await listen(app.data, 'data plane', config.server)
+    adminUrl = await listen(app.admin, 'admin', config.admin)
+  } catch (err) {
+    await app.close()
+    throw err
+  }
+  const watcher = opts.file === undefined ? undefined : watch(app, logger, opts.file)
   return {
     app,
     dataUrl,
@@ -50,4 +48,37 @@ export async function serve (config: Config, logger: Logger, opts: { version: st
       await app.close()
     }
   }
+}
+
+async function listen (server: App['data'], what: string, at: { host: string; port: number }): Promise<string> {
+  try {
+    // A copy: fastify writes into the options object, and the loaded config is frozen.
+    return await server.listen({ host: at.host, port: at.port })
+  } catch (err) {
+    throw new Error(`${what} cannot listen on ${at.host}:${at.port}: ${listenReason(err)}`)
+  }
+}
+
+/** Applies each valid edit of the file; the static sections keep their running values until a restart. */
+function watch (app: App, logger: Logger, file: string): { close (): void } {
+  return watchConfig({
+    file,
+    apply: (result) => {
+      const current = app.runtime.snapshot.config
+      const restartNeeded = STATIC_SECTIONS.filter((k) => JSON.stringify(current[k]) !== JSON.stringify(result.config[k]))
+      if (restartNeeded.length > 0) logger.warn({ fields: restartNeeded }, 'config: these sections change only on restart; the rest is applied now')
+      const kept = Object.fromEntries(STATIC_SECTIONS.map((k) => [k, current[k]]))
+      app.reload({ ...result.config, ...kept }).then(() => {
+        logger.info({ file: result.file }, 'config reloaded')
+      }, (err: unknown) => {
+        app.metrics.configReloads.labels('failure').inc()
+        const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message]
+        logger.error({ file: result.file, problems }, 'config change refused; the last good config keeps serving')
+      })
+    },
+    refuse: (result) => {
+      app.metrics.configReloads.labels('failure').inc()
+      logger.error({ file: result.file, problems: result.problems }, 'config change refused; the last good config keeps serving')
+    }
+  })
 }

@@ -5,7 +5,7 @@
  * test/config/docs.test.ts fails when the committed table differs, and rewrites it on request.
  */
 import { z } from 'zod'
-import { ConfigSchema } from './schema.js'
+import { ConfigSchema, RELOAD } from './schema.js'
 
 /** The markers around the generated table in docs/config.md. */
 export const TABLE_BEGIN = '<!-- BEGIN config-fields: generated from src/config/schema.ts; edit the .describe() texts there, not this table -->'
@@ -84,8 +84,13 @@ function walkChildren (node: Node, path: string, rows: FieldRow[], condition: st
   if (variants !== undefined) walkVariants(node, variants, path, rows, condition)
 }
 
+/** What an edit of a top-level section does to a running gateway, from RELOAD beside the schema. */
+const RELOAD_NOTE = { hot: '**Hot reload**: an edit is applied at once.', restart: '**Static**: an edit takes effect at the next start.' } as const
+
 function walk (node: Node, path: string, required: boolean, rows: FieldRow[], condition: string): void {
-  rows.push({ path, type: typeOf(node), default: defaultOf(node, required), meaning: condition + (node.description ?? '') })
+  const reload = (RELOAD as Record<string, keyof typeof RELOAD_NOTE | undefined>)[path]
+  const note = reload === undefined ? '' : ` ${RELOAD_NOTE[reload]}`
+  rows.push({ path, type: typeOf(node), default: defaultOf(node, required), meaning: condition + (node.description ?? '') + note })
   walkChildren(node, path, rows, condition)
 }
 

@@ -81,6 +81,20 @@ export const ModelSchema = z.strictObject({
   }).optional().describe('Input and prediction drift against a reference profile.')
 }).describe('A logical model that clients call by name.')
 
+export const TOKEN_ROLES = ['read', 'write'] as const
+export type TokenRole = typeof TOKEN_ROLES[number]
+
+/** One admin token: never the token itself, only its SHA-256 (`headliner token hash` prints the entry). */
+export const AdminTokenSchema = z.strictObject({
+  name: name('token').describe('Name of the token holder, written to the audit trail as the actor.'),
+  role: z.enum(TOKEN_ROLES).describe('`read`: GET calls only. `write`: every call.'),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the SHA-256 of the token as 64 hex digits (`headliner token hash` prints it), never the token').toLowerCase()
+    .describe('SHA-256 of the token, 64 hex digits.')
+}).describe('An admin token: name, role and the SHA-256 of the secret.')
+
+/** The content of `admin.tokensFile`: a list of token entries. */
+export const AdminTokensFileSchema = z.array(AdminTokenSchema)
+
 export const ConfigSchema = z.strictObject({
   // Checked like any field, but worded to say a newer or older format, not a typo, is the likely cause.
   schemaVersion: z.literal(1, { error: (iss) => iss.input === undefined ? undefined : `unsupported config format version ${JSON.stringify(iss.input)}: this Headliner reads schemaVersion 1` })
@@ -89,12 +103,18 @@ export const ConfigSchema = z.strictObject({
     host: z.string().default('0.0.0.0').describe('Data-plane listen address. Default 0.0.0.0.'),
     port: port.default(8080).describe('Data-plane port. Default 8080.'),
     bodyLimitBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1_048_576).describe('Largest accepted request body (413 past it). Default 1 MiB.'),
-    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000).describe('On SIGTERM, how long in-flight requests may take before the process exits. Default 10000.')
-  }).prefault({}).describe('Data plane (static: a change needs a restart).'),
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000).describe('On SIGTERM, how long in-flight requests may take before the process exits. Default 10000.'),
+    // Edge limits (src/gateway/server-limits.ts, docs/reliability.md): every wait for a client is bounded.
+    requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send a whole request, headers and body (408 and close past it). Default 60000, as nginx.'),
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send the request headers (close past it); at most requestTimeoutMs. Default 60000, as nginx.'),
+    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.')
+  }).prefault({}).describe('Data plane.'),
   admin: z.strictObject({
     host: z.string().default('127.0.0.1').describe('Admin listen address (metrics, admin API). Default 127.0.0.1.'),
-    port: port.default(9901).describe('Admin port. Default 9901. The token comes from env HEADLINER_ADMIN_TOKEN.')
-  }).prefault({}).describe('Admin plane (static).'),
+    port: port.default(9901).describe('Admin port. Default 9901.'),
+    tokens: z.array(AdminTokenSchema).default([]).describe('Tokens of the admin API, by name and role. Env HEADLINER_ADMIN_TOKEN (or the file HEADLINER_ADMIN_TOKEN_FILE names) adds one `write` token named `admin`.'),
+    tokensFile: z.string().min(1).optional().describe('Path of a YAML or JSON file holding more such entries (relative to the config file), for example a mounted Kubernetes Secret.')
+  }).prefault({}).describe('Admin plane: metrics (open) and the admin API (bearer tokens).'),
   probe: z.strictObject({
     intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('How often every version\'s upstream is asked for its metadata and readiness (and its transform contract checked). Default 5000.'),
     timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.')
@@ -116,3 +136,20 @@ export type Config = z.infer<typeof ConfigSchema>
 export type ModelConfig = z.infer<typeof ModelSchema>
 export type VersionConfig = z.infer<typeof VersionSchema>
 export type AgreementRuleConfig = ModelConfig['shadow']['agreement']
+export type AdminTokenConfig = z.infer<typeof AdminTokenSchema>
+
+/**
+ * How an edit of each top-level section of a watched file takes effect: `hot` is applied at once,
+ * `restart` keeps its running value until the next start (listening sockets, the state store and the
+ * probe timer are set up once). docs/config.md shows it; `serve` keeps the running values.
+ */
+export const RELOAD = {
+  server: 'restart',
+  admin: 'restart',
+  probe: 'restart',
+  state: 'restart',
+  models: 'hot'
+} as const satisfies Record<Exclude<keyof Config, 'schemaVersion'>, 'hot' | 'restart'>
+
+/** The sections whose edits need a restart. */
+export const STATIC_SECTIONS = (Object.keys(RELOAD) as (keyof typeof RELOAD)[]).filter((k) => RELOAD[k] === 'restart')

@@ -1,51 +1,82 @@
 /**
- * Checks that relate fields to each other, run after the schema: weights sum to 100 over serving
- * versions, a shadow has weight 0, URLs are plain http(s) origins, named files exist.
- * Each problem carries its path; all are returned at once.
+ * Checks that relate fields to each other: the weight rule (weights.ts), URLs are plain http(s)
+ * origins, named files exist, the sticky header is not the version header. They run on whatever
+ * part of the document the schema could read, so one run shows every problem: a check is skipped
+ * only when one of its own inputs is missing or malformed (the schema reports that one).
  */
 import { existsSync } from 'node:fs'
-import type { Config, ModelConfig } from './schema.js'
+import { resolve } from 'node:path'
+import type { z } from 'zod'
+import { ModelSchema, VersionSchema } from './schema.js'
+import { weightProblems, type VersionWeight } from './weights.js'
 
-/** Every semantic problem of a schema-valid config whose file paths are already absolute. */
-export function semanticProblems (config: Config): string[] {
-  const models = Object.entries(config.models)
-  if (models.length === 0) return ['models: at least one model is required']
-  return models.flatMap(([modelName, model]) => modelProblems(modelName, model))
+/** A problem at a place in the document: `['models', 'm', 'versions', 'v2', 'url']`. */
+export interface Problem {
+  path: PropertyKey[]
+  message: string
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** The value as the field's schema reads it (defaults applied), or `skip` when that schema refuses it. */
+function read<T> (schema: z.ZodType<T>, value: unknown): T | typeof skip {
+  const r = schema.safeParse(value)
+  return r.success ? r.data : skip
+}
+const skip = Symbol('skip')
+
 /**
- * The semantic problems of one model. Exported so the loader can still check the models that passed
- * the schema when another part of the file did not: the user sees every problem in one run.
+ * Every semantic problem of a document (`doc.toJS()`, or a schema-valid config). Relative file
+ * paths are resolved against `baseDir`; absolute ones are used as they are.
  */
-export function modelProblems (modelName: string, model: ModelConfig): string[] {
-  const problems: string[] = []
-  const at = `models.${modelName}`
-  const versions = Object.entries(model.versions)
-  if (versions.length === 0) return [`${at}.versions: at least one version is required`]
-  let sum = 0
-  let serving = 0
-  for (const [versionName, version] of versions) {
-    const vat = `${at}.versions.${versionName}`
-    const urlProblem = checkUpstreamUrl(version.url)
-    if (urlProblem !== undefined) problems.push(`${vat}.url: ${urlProblem}`)
-    if (version.mirror !== undefined) {
-      if (version.weight !== 0) problems.push(`${vat}.weight: a shadow (mirror set) must have weight 0, got ${version.weight}`)
-    } else {
-      serving++
-      sum += version.weight
+export function semanticProblems (raw: unknown, baseDir = '/'): Problem[] {
+  if (!isRecord(raw) || !isRecord(raw.models)) return []
+  const models = Object.entries(raw.models)
+  if (models.length === 0) return [{ path: ['models'], message: 'at least one model is required' }]
+  return models.flatMap(([name, model]) => modelProblems(name, model, baseDir))
+}
+
+/** The semantic problems of one model, as far as its fields can be read. */
+export function modelProblems (modelName: string, raw: unknown, baseDir: string): Problem[] {
+  if (!isRecord(raw)) return []
+  const at = ['models', modelName]
+  const problems: Problem[] = []
+  const file = (path: PropertyKey[], value: unknown) => {
+    if (typeof value === 'string' && value !== '' && !existsSync(resolve(baseDir, value))) problems.push({ path, message: `file not found: ${resolve(baseDir, value)}` })
+  }
+  if (isRecord(raw.versions)) {
+    const versions = Object.entries(raw.versions)
+    if (versions.length === 0) problems.push({ path: [...at, 'versions'], message: 'at least one version is required' })
+    const weights: Record<string, VersionWeight> = {}
+    let complete = versions.length > 0
+    for (const [name, v] of versions) {
+      const vat = [...at, 'versions', name]
+      if (!isRecord(v)) { complete = false; continue }
+      // A misspelt field (`wieght`) leaves the weight at its default: the sum would blame the wrong thing.
+      if (Object.keys(v).some((k) => !(k in VersionSchema.shape))) complete = false
+      if (typeof v.url === 'string') {
+        const urlProblem = checkUpstreamUrl(v.url)
+        if (urlProblem !== undefined) problems.push({ path: [...vat, 'url'], message: urlProblem })
+      }
+      const weight = read(VersionSchema.shape.weight, v.weight)
+      const mirror = read(VersionSchema.shape.mirror, v.mirror)
+      if (weight === skip || mirror === skip) complete = false
+      else weights[name] = { weight, mirror }
+      file([...vat, 'transform'], v.transform)
+      if (isRecord(v.tls)) file([...vat, 'tls', 'ca'], v.tls.ca)
     }
-    if (version.transform !== undefined && !existsSync(version.transform)) problems.push(`${vat}.transform: file not found: ${version.transform}`)
-    if (version.tls?.ca !== undefined && !existsSync(version.tls.ca)) problems.push(`${vat}.tls.ca: file not found: ${version.tls.ca}`)
+    // The sum needs every version's weight; a version the schema refused leaves it unknown.
+    if (complete) problems.push(...weightProblems(weights).map((p) => ({ path: [...at, 'versions', ...p.path], message: p.message })))
   }
-  if (serving === 0) problems.push(`${at}.versions: at least one serving version (without mirror) is required`)
-  else if (sum !== 100) problems.push(`${at}.versions: weights of serving versions must sum to 100, got ${sum}`)
-  if (model.sticky !== undefined && model.sticky.header === model.versionHeader) {
-    problems.push(`${at}.sticky.header: must differ from versionHeader "${model.versionHeader}"`)
+  const sticky = read(ModelSchema.shape.sticky, raw.sticky)
+  const versionHeader = read(ModelSchema.shape.versionHeader, raw.versionHeader)
+  if (sticky !== skip && sticky !== undefined && versionHeader !== skip && sticky.header === versionHeader) {
+    problems.push({ path: [...at, 'sticky', 'header'], message: `must differ from versionHeader "${versionHeader}"` })
   }
-  if (model.drift !== undefined) {
-    if (!existsSync(model.drift.reference)) problems.push(`${at}.drift.reference: file not found: ${model.drift.reference}`)
-    const t = model.drift.thresholds
-    if (t.psiWarn > t.psiAlert) problems.push(`${at}.drift.thresholds: psiWarn (${t.psiWarn}) must not exceed psiAlert (${t.psiAlert})`)
+  if (isRecord(raw.drift)) {
+    file([...at, 'drift', 'reference'], raw.drift.reference)
+    const t = read(ModelSchema.shape.drift.unwrap().shape.thresholds, raw.drift.thresholds)
+    if (t !== skip && t.psiWarn > t.psiAlert) problems.push({ path: [...at, 'drift', 'thresholds'], message: `psiWarn (${t.psiWarn}) must not exceed psiAlert (${t.psiAlert})` })
   }
   return problems
 }

@@ -5,10 +5,15 @@
  */
 import type { Query } from './panels.js'
 
-/** The selected model. Single-valued, but `=~` keeps the query valid if someone makes it multi-valued. */
-export const MODEL = 'model=~"$model"'
-/** The selected model and versions (`$version` is multi-valued with `.*` for All). */
-export const MODEL_VERSION = 'model=~"$model",version=~"$version"'
+/**
+ * The selected deployment: `$namespace` and `$job` (multi-valued, `.*` for All, which also matches a
+ * Prometheus without a namespace label). In every query, so staging and production never blend.
+ */
+export const DEPLOYMENT = 'namespace=~"$namespace",job=~"$job"'
+/** The selected deployment and model. Single-valued, but `=~` keeps the query valid if someone makes it multi-valued. */
+export const MODEL = `${DEPLOYMENT},model=~"$model"`
+/** The selected deployment, model and versions (`$version` is multi-valued with `.*` for All). */
+export const MODEL_VERSION = `${MODEL},version=~"$version"`
 
 /**
  * Rate of a counter over Grafana's rate interval (at least four scrape intervals, so `rate` always
@@ -41,8 +46,8 @@ export function quantileQueries (qs: readonly number[], by: string, histogram: s
 /**
  * Keeps only the series of gateway processes that serve the selected model (those exporting its
  * readiness gauge): prom-client's default metrics carry no `model` label, and the Prometheus may
- * scrape other Node processes. `expr` must keep the `instance` label.
+ * scrape other Node processes. `expr` must keep the `namespace`, `job` and `instance` labels.
  */
 export function onModelProcesses (expr: string): string {
-  return `${expr} and on (instance) headliner_version_ready{${MODEL}}`
+  return `${expr} and on (namespace, job, instance) headliner_version_ready{${MODEL}}`
 }

@@ -42,8 +42,8 @@ export function shadowSection (): Section {
         queries: [{ expr: sumRate('primary, shadow, outcome', COMPARISONS, MODEL), legend: '{{primary}} vs {{shadow}} {{outcome}}' }]
       }),
       timeseries({
-        id: 304, title: 'Divergence p50 / p90', unit: 'none', min: 0, decimals: 4, w: 8,
-        description: 'Jensen-Shannon divergence (base 2, 0 to 1) between primary and shadow probabilities, mean over the rows of a request.',
+        id: 304, title: 'JS distance p50 / p90', unit: 'none', min: 0, decimals: 4, w: 8,
+        description: 'Jensen-Shannon distance (base 2, 0 to 1; the square root of the divergence) between primary and shadow probabilities, mean over the rows of a request.',
         queries: quantileQueries([0.5, 0.9], 'primary, shadow', 'headliner_shadow_divergence', MODEL, '{{primary}} vs {{shadow}}')
       }),
       timeseries({
@@ -57,7 +57,7 @@ export function shadowSection (): Section {
 
 /** Row 5: do live inputs and predictions still look like the reference (training) data? */
 export function driftSection (): Section {
-  const observations = 'headliner_feature_observations_total{model=~"$model",feature="$feature"}'
+  const observations = `headliner_feature_observations_total{${MODEL},feature="$feature"}`
   const classes = rate('headliner_prediction_class_total', MODEL_VERSION)
   return {
     row: row(500, 'Drift'),
@@ -98,8 +98,16 @@ export function driftSection (): Section {
         description: 'Share of the selected feature\'s live values in each reference bin over the dashboard\'s time range (all replicas), next to the reference profile\'s share. Bins are labelled 00, 01, ... from low to high values.',
         queries: [
           { expr: `sum by (bin) (increase(${observations}[$__range])) / ignoring (bin) group_left sum(increase(${observations}[$__range]))`, legend: 'observed' },
-          { expr: 'max by (bin) (headliner_feature_reference_ratio{model=~"$model",feature="$feature"})', legend: 'reference' }
+          { expr: `max by (bin) (headliner_feature_reference_ratio{${MODEL},feature="$feature"})`, legend: 'reference' }
         ]
+      }),
+      timeseries({
+        id: 507, title: 'Top-moving classes (top 5)', unit: 'percentunit', w: 12,
+        description: 'The predicted top-1 classes (in the demo: countries) whose share moved most from the reference: |live share - reference share| of each version, the 5 largest over the selected versions at each point in time.',
+        queries: [{
+          expr: `topk(5, abs(sum by (version, class) (${classes}) / ignoring (class) group_left sum by (version) (${classes}) - on (class) group_left max by (class) (headliner_prediction_reference_ratio{${MODEL}})))`,
+          legend: '{{version}} {{class}}'
+        }]
       })
     ]
   }

@@ -4,7 +4,8 @@
  * when panels are added.
  */
 import { row, stat, timeseries, type Section } from './panels.js'
-import { MODEL, MODEL_VERSION, onModelProcesses, quantile, quantileQueries, rate, sumRate } from './promql.js'
+import { WEIGHT_RATIO } from './rollout-rows.js'
+import { DEPLOYMENT, MODEL, MODEL_VERSION, onModelProcesses, quantile, quantileQueries, rate, sumRate } from './promql.js'
 
 const REQUESTS = 'headliner_requests_total'
 const PRIMARY = `${MODEL_VERSION},role="primary"`
@@ -29,13 +30,15 @@ export function overviewSection (): Section {
       }),
       timeseries({
         id: 103, title: 'Latency p50 / p99 by version', unit: 's', min: 0, w: 8,
-        description: 'Gateway time from request received to response sent, primary requests only. Buckets have boundaries at the SLOs (0.25 s, 1 s).',
+        description: 'Gateway time from request received to response sent, primary requests only. The dashed line is the latency SLO of the alert rules (99 % within 0.5 s, a bucket boundary).',
+        steps: [[0.5, 'red']],
         queries: quantileQueries([0.5, 0.99], 'version', 'headliner_request_duration_seconds', PRIMARY, '{{version}}')
       }),
       timeseries({
-        id: 104, title: 'Configured weight by version', unit: 'percent', min: 0, max: 100, w: 8, stack: true,
-        description: 'Traffic weight in percent, runtime overrides included (stacked: the versions of a model add up to 100). Max over replicas; replicas that disagree show up in /status.',
-        queries: [{ expr: `max by (version) (headliner_route_weight_percent{${MODEL_VERSION}})`, legend: '{{version}}' }]
+        id: 104, title: 'Configured weight by version', unit: 'percentunit', min: 0, max: 1, w: 8, stack: true,
+        description: 'Traffic weight (headliner_route_weight_ratio), runtime overrides included (stacked: the versions of a model add up to 100 %). Max over replicas; replicas that disagree show up in /status.',
+        // `or` the deprecated percent gauge: gateways of the previous release export only that one.
+        queries: [{ expr: WEIGHT_RATIO, legend: '{{version}}' }]
       }),
       stat({
         id: 105, title: 'Version ready', unit: 'none', w: 8,
@@ -50,7 +53,7 @@ export function overviewSection (): Section {
       }),
       stat({
         id: 107, title: 'Rollout step', unit: 'none', w: 4,
-        description: 'Current step of the model\'s phased rollout, 0 when none runs.',
+        description: 'The candidate\'s weight at the current step of the model\'s phased rollout (0-1), 0 when none runs.',
         queries: [{ expr: `max(headliner_rollout_step{${MODEL}})`, legend: 'step' }]
       })
     ]
@@ -105,22 +108,22 @@ export function processSection (): Section {
         description: 'Config reloads per replica by result, counted since the process started. A failure keeps the previous config running; the log says why.',
         // The raw count, not increase(): reloads are rare events, and "how many since start, how many
         // refused" reads better than a rate that is almost always 0.
-        queries: [{ expr: onModelProcesses('sum by (instance, result) (headliner_config_reloads_total)'), legend: '{{instance}} {{result}}' }]
+        queries: [{ expr: onModelProcesses(`sum by (namespace, job, instance, result) (headliner_config_reloads_total{${DEPLOYMENT}})`), legend: '{{instance}} {{result}}' }]
       }),
       timeseries({
         id: 602, title: 'CPU', unit: 'percentunit', min: 0, w: 6,
         description: 'CPU time per second of each gateway process (1 = one core busy).',
-        queries: [{ expr: onModelProcesses(`sum by (instance) (${rate('process_cpu_seconds_total', '')})`), legend: '{{instance}}' }]
+        queries: [{ expr: onModelProcesses(`sum by (namespace, job, instance) (${rate('process_cpu_seconds_total', DEPLOYMENT)})`), legend: '{{instance}}' }]
       }),
       timeseries({
         id: 603, title: 'Resident memory', unit: 'bytes', min: 0, w: 6,
         description: 'Resident set size of each gateway process.',
-        queries: [{ expr: onModelProcesses('sum by (instance) (process_resident_memory_bytes)'), legend: '{{instance}}' }]
+        queries: [{ expr: onModelProcesses(`sum by (namespace, job, instance) (process_resident_memory_bytes{${DEPLOYMENT}})`), legend: '{{instance}}' }]
       }),
       timeseries({
         id: 604, title: 'Event loop lag p99', unit: 's', min: 0, w: 6,
         description: 'p99 event loop delay per process over the last scrape interval (prom-client default metrics). Rising lag delays every request on that replica.',
-        queries: [{ expr: onModelProcesses('max by (instance) (nodejs_eventloop_lag_p99_seconds)'), legend: '{{instance}}' }]
+        queries: [{ expr: onModelProcesses(`max by (namespace, job, instance) (nodejs_eventloop_lag_p99_seconds{${DEPLOYMENT}})`), legend: '{{instance}}' }]
       })
     ]
   }

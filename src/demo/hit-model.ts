@@ -1,7 +1,7 @@
 import { COUNTRY_COUNT } from './countries.js'
 import { FEATURE_COUNT, FEATURES, V3_FEATURE_ORDER } from './features.js'
 import { mulberry32, normal } from './songs.js'
-import { argmax } from '../transform/post.js'
+import { argmax } from '../vector.js'
 
 /**
  * The hit predictor itself: a multinomial logistic regression from 12 standardised audio features

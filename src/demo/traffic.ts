@@ -21,7 +21,11 @@ export interface TrafficOptions {
   maxInflight?: number
 }
 
-export interface TrafficReport { sent: number; ok: number; failed: number; skipped: number; byVersion: Record<string, number> }
+export interface TrafficReport {
+  sent: number; ok: number; failed: number; skipped: number; byVersion: Record<string, number>
+  /** Why the first failed request failed (`connect ECONNREFUSED ...`, `HTTP 404: ...`), so the CLI can say it. */
+  firstFailure?: string
+}
 
 export async function runTraffic (opts: TrafficOptions, onProgress?: (r: TrafficReport) => void): Promise<TrafficReport> {
   const random = mulberry32(opts.seed)
@@ -46,9 +50,13 @@ export async function runTraffic (opts: TrafficOptions, onProgress?: (r: Traffic
       const version = String(res.headers['x-headliner-version'] ?? 'none')
       report.byVersion[version] = (report.byVersion[version] ?? 0) + 1
       if (res.statusCode === 200) report.ok++
-      else report.failed++
-    } catch {
+      else {
+        report.failed++
+        report.firstFailure ??= `HTTP ${res.statusCode} from ${opts.url + path}`
+      }
+    } catch (err) {
       report.failed++
+      report.firstFailure ??= (err as Error).message
     }
   }
 

@@ -6,9 +6,10 @@
  */
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import { responseJson, type Call, type Observer } from '../gateway/call.js'
-import type { ModelRuntime, Snapshot } from '../gateway/runtime.js'
-import { rowsFromAnswer } from '../shadow/rows.js'
+import type { FinishedCall } from '../runtime/call.js'
+import type { Observer } from '../runtime/observer.js'
+import type { ModelRuntime, Snapshot } from '../runtime/snapshot.js'
+import { rowsFromAnswer } from '../protocol/rows.js'
 import { binIndex } from './bins.js'
 import { compileProfile, type CompiledProfile } from './compile.js'
 import { loadProfile } from './profile.js'
@@ -17,7 +18,7 @@ import { DriftWindow } from './window.js'
 import { featureVerdict, modelVerdict, type Verdict } from './verdict.js'
 import { extractRows } from './extract.js'
 import type { Transform } from '../transform/types.js'
-import { argmax } from '../transform/post.js'
+import { argmax } from '../vector.js'
 
 export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; verdict: Verdict }
 export interface PredictionStatus { version: string; js: number | null; samples: number; verdict: Verdict }
@@ -124,14 +125,14 @@ export class DriftMonitor implements Observer {
     return this.#models.get(model.name)?.profile.prediction !== undefined
   }
 
-  afterReply (call: Call, statusCode: number): void {
+  afterReply (call: FinishedCall): void {
     const d = this.#models.get(call.model.name)
-    if (d === undefined || statusCode !== 200 || call.upstreamError !== undefined) return
+    if (d === undefined || call.status !== 200 || call.upstreamError !== undefined) return
     this.#observeFeatures(d, call)
     if (d.profile.prediction !== undefined && call.responseBody !== undefined) this.#observePrediction(d, call)
   }
 
-  #observeFeatures (d: ModelDrift, call: Call): void {
+  #observeFeatures (d: ModelDrift, call: FinishedCall): void {
     const rows = extractRows(call.parsed, d.columns.length)
     if (rows === undefined) return
     const bins = new Int32Array(d.profile.features.length)
@@ -150,9 +151,9 @@ export class DriftMonitor implements Observer {
     }
   }
 
-  #observePrediction (d: ModelDrift, call: Call): void {
+  #observePrediction (d: ModelDrift, call: FinishedCall): void {
     const prediction = d.profile.prediction!
-    const body = responseJson(call)
+    const body = call.responseJson()
     if (body === undefined) return
     const rows = rowsFromAnswer(call.upstreamKind, body)
     if (!rows.ok) return

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.js'
-import type { ModelRuntime, Runtime, VersionRuntime } from './runtime.js'
+import type { ModelRuntime, Runtime, VersionRuntime } from '../runtime/runtime.js'
 
 export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, gatewayVersion: string): void {
   app.get('/v2/health/live', async () => ({ live: true }))

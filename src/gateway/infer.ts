@@ -1,50 +1,54 @@
 /**
  * The inference request path, top to bottom in one place:
  *
- *   decide version (routing) -> validate + pre-process (protocol, transform) -> forward (proxy)
- *     -> post-process (transform) -> reply to the client
- *     -> afterwards, off the reply path: record (metrics), mirror + compare (shadow), observe (drift)
+ *   admit -> decide version (routing) -> validate + pre-process (plan, transform)
+ *     -> call upstream (proxy client) -> post-process (transform) -> reply to the client
+ *     -> afterwards, off the reply path: record (metrics), then the observers (shadow, drift)
  *
- * Each step is a call into one capability; this file only tells the story.
+ * Each step is a call into one capability that returns what it made; this file is the only writer
+ * of the call, and it tells the story.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
-import { checkInferRequest } from '../protocol/oip.js'
-import { checkPredictRequest } from '../protocol/v1.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
-import { forward, readBody } from '../proxy/forward.js'
+import { callUpstream } from '../proxy/client.js'
+import { endToEndHeaders, upstreamHeaders } from '../proxy/forward.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { finishCall, responseJson, type Call, type Protocol } from '../runtime/call.js'
+import type { Observer } from '../runtime/observer.js'
+import type { Runtime } from '../runtime/runtime.js'
+import type { ModelRuntime } from '../runtime/snapshot.js'
+import { planUpstream, readsAnswerWhole } from './plan.js'
 import { preProcess, postProcess } from './transform-step.js'
-import type { Call, Observer, Protocol } from './call.js'
-import type { ModelRuntime, Runtime } from './runtime.js'
 
 export interface InferDeps {
   runtime: Runtime
   metrics: Metrics
+  /** The primary upstreams' pools (src/proxy/upstreams.ts). */
+  dispatcher: Dispatcher
   /** Uniform [0, 1): the weighted split's randomness (tests pass a seeded one). */
   random: () => number
-  observers: readonly Observer[]
+  /** The fan-out of every observer (src/runtime/observer.ts). */
+  observers: Observer
   /** Tracing is on: let the undici instrumentation own the outgoing traceparent. */
   tracing: boolean
 }
 
 /** Largest upstream answer the gateway reads into memory (when it needs the body). */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-/** Answers up to this size (by content-length) are read whole and sent as one Buffer. */
-const SMALL_ANSWER_BYTES = 64 * 1024
 
 declare module 'fastify' {
   interface FastifyRequest { headliner: Call | null }
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, random, observers, tracing } = deps
+  const { runtime, metrics, dispatcher, random, observers, tracing } = deps
   app.decorateRequest('headliner', null)
 
   async function infer (request: FastifyRequest, reply: FastifyReply, protocol: Protocol, name: string, pinned?: string): Promise<FastifyReply> {
+    // 1. admit and decide the version
     const model = runtime.require(name)
-
-    // 1. decide the version
     const decision = pickVersion(model.table, {
       pinned,
       header: headerValue(request, model.config.versionHeader),
@@ -56,68 +60,62 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id) }
     request.headliner = call
     metrics.inflight.labels(model.name).inc()
-    // 'close' fires once per response, sent or cut short by the client: the one place to finish.
-    reply.raw.once('close', () => { afterReply(request, reply, call) })
+    const cancel = new AbortController()
+    // 'close' fires once per response, sent or cut short by the client: the one place to finish,
+    // and the one place a vanished client cancels the upstream call.
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) cancel.abort()
+      afterReply(request, reply, call)
+    })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
-    const parsed = parseJson(request.body)
-    call.parsed = parsed
-    if (protocol === 'v2') {
-      const checked = checkInferRequest(parsed)
-      if (!checked.ok) throw errors.badRequest('request', checked.error)
-      call.upstreamPath = version.target.inferPath
-      call.upstreamKind = 'v2'
-      call.upstreamBody = request.body as Buffer
-    } else {
-      const checked = checkPredictRequest(parsed)
-      if (!checked.ok) throw errors.badRequest('request', checked.error)
-      if (checked.value.named) {
-        // named features in: the version's own transform builds its OIP v2 tensor
-        call.instances = checked.value.instances
-        call.upstreamBody = preProcess(call, metrics)
-        call.upstreamPath = version.target.inferPath
-        call.upstreamKind = 'v2'
-      } else {
-        call.upstreamBody = request.body as Buffer
-        call.upstreamPath = version.target.predictPath
-        call.upstreamKind = 'v1'
-      }
-    }
+    call.parsed = parseJson(request.body)
+    const plan = planUpstream(version, protocol, call.parsed)
+    call.upstreamPath = plan.path
+    call.upstreamKind = plan.kind
+    if (plan.instances !== undefined) call.instances = plan.instances
+    call.upstreamBody = plan.instances === undefined ? request.body as Buffer : preProcess(model, version, plan.instances, oipId(call.parsed) ?? call.requestId, metrics)
 
-    // 3. forward
+    // 3. call the upstream
     const started = performance.now()
-    const res = await forward(request, reply, {
-      url: version.target.origin + call.upstreamPath,
+    const observed = observers.wantsResponse(model)
+    const answer = await callUpstream(dispatcher, {
+      origin: version.target.origin,
+      path: plan.path,
+      method: 'POST',
+      headers: upstreamHeaders(request, tracing),
       body: call.upstreamBody,
-      timeoutMs: model.config.timeoutMs,
-      stripTraceContext: tracing
+      deadlineMs: model.config.timeoutMs,
+      signal: cancel.signal,
+      maxBytes: MAX_RESPONSE_BYTES,
+      readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed, headers)
     })
-    call.upstreamMs = performance.now() - started
-    if (!res.ok) {
-      if (res.kind === 'aborted') return reply
-      call.upstreamError = res.kind
-      throw res.kind === 'timeout'
+    if (!answer.ok) {
+      if (answer.kind === 'aborted') return reply
+      call.upstreamMs = performance.now() - started
+      call.upstreamError = answer.kind
+      throw answer.kind === 'timeout'
         ? errors.upstreamTimeout(model.name, version.name, model.config.timeoutMs)
-        : res.kind === 'connect' ? errors.upstreamConnect(model.name, version.name, res.detail) : errors.upstreamProtocol(model.name, version.name, res.detail)
+        : answer.kind === 'connect' ? errors.upstreamConnect(model.name, version.name, answer.detail) : errors.upstreamProtocol(model.name, version.name, answer.detail)
     }
-    call.upstreamStatus = res.statusCode
-    if (res.statusCode >= 500) call.upstreamError = 'status'
+    // Time to the response headers: the point the upstream has done its work (the body may stream).
+    call.upstreamMs = answer.headersMs
+    call.upstreamStatus = answer.status
+    if (answer.status >= 500) call.upstreamError = 'status'
 
-    // 4. reply: read small answers whole (a Buffer is cheaper to send than a stream), stream big
-    //    ones straight through unless something needs them
-    const labelled = call.instances !== undefined && res.statusCode === 200
-    const length = Number(res.headers['content-length'])
-    if (!labelled && !(length <= SMALL_ANSWER_BYTES) && !observers.some((o) => o.wantsResponse(model))) return reply.send(res.stream)
-    try {
-      call.responseBody = await readBody(res.stream, MAX_RESPONSE_BYTES)
-    } catch (err) {
-      call.upstreamError = 'protocol'
-      throw errors.upstreamProtocol(model.name, version.name, (err as Error).message)
-    }
-    if (!labelled) return reply.send(call.responseBody)
+    // 4. reply: the upstream's status and end-to-end headers, its body as it came or labelled
+    reply.code(answer.status).headers(endToEndHeaders(answer.headers) as Record<string, string | string[]>)
+    if (answer.stream !== undefined) return reply.send(answer.stream)
+    call.responseBody = answer.body
+    if (plan.instances === undefined || answer.status !== 200) return reply.send(answer.body)
     // named features in, labels out: the version's own post-processing
     reply.removeHeader('content-length')
-    return reply.type('application/json').send(postProcess(call, metrics))
+    const labelled = postProcess(model, version, responseJson(call), plan.instances.length, metrics)
+    if (!labelled.ok) {
+      if (labelled.upstreamFault) call.upstreamError = 'protocol'
+      throw labelled.error
+    }
+    return reply.type('application/json').send(labelled.text)
   }
 
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) =>
@@ -145,14 +143,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
     if (status === 499) return
-    for (const observer of observers) {
-      // This runs in the response's 'close' event: an observer's bug must cost a log line, never the process.
-      try {
-        observer.afterReply(call, status)
-      } catch (err) {
-        request.log.error({ err }, 'observer failed after the reply')
-      }
-    }
+    observers.afterReply(finishCall(call, status))
   }
 }
 
@@ -168,6 +159,12 @@ function parseJson (body: unknown): unknown {
   } catch (err) {
     throw errors.badJson((err as Error).message)
   }
+}
+
+/** The OIP request `id` the client sent, echoed into the tensor request. */
+function oipId (parsed: unknown): string | undefined {
+  const id = (parsed as { id?: unknown }).id
+  return typeof id === 'string' ? id : undefined
 }
 
 function routingError (model: ModelRuntime, decision: Exclude<Decision, { ok: true }>): HeadlinerError {

@@ -79,26 +79,84 @@ function checkInput (input: unknown, at: string): string | undefined {
   }
   if (!Array.isArray(input.data)) return `${at}.data: must be an array`
   if (input.parameters !== undefined && !isPlainObject(input.parameters)) return `${at}.parameters: must be an object`
-  const walk = { count: 0, error: undefined as string | undefined }
-  checkData(input.data, input.datatype, `${at}.data`, walk)
-  if (walk.error !== undefined) return walk.error
-  if (walk.count !== expected) return `${at}: shape [${shape.join(', ')}] holds ${expected} elements but data has ${walk.count}`
-  return undefined
+  return checkData(input.data, shape as number[], input.datatype, at, expected)
 }
 
-/** Walk (possibly nested) row-major data, counting elements and checking each against the datatype. */
-function checkData (data: unknown[], datatype: string, at: string, walk: { count: number; error: string | undefined }): void {
-  for (let i = 0; i < data.length && walk.error === undefined; i++) {
-    const x = data[i]
-    if (Array.isArray(x)) {
-      checkData(x, datatype, `${at}[${i}]`, walk)
-      continue
-    }
-    walk.count++
-    const problem = elementProblem(x, datatype)
-    if (problem !== undefined) walk.error = `${at}[${i}]: ${problem}`
+/**
+ * Check (possibly nested) row-major data without recursion, so that no depth of nesting can overflow
+ * the stack: it may be nested at most as deep as the shape has dimensions (flat is always fine), every
+ * level must be a regular array (no jagged rows), the nested dimensions must be the shape's leading
+ * dimensions (the last nested level holds the rest, row-major), and each element must fit the datatype.
+ */
+function checkData (data: unknown[], shape: number[], datatype: string, input: string, expected: number): string | undefined {
+  const at = `${input}.data`
+  const regular = `data must be a regular array for shape [${shape.join(', ')}]`
+  // The dimensions as nested, read down the first elements; bounded by the shape's rank.
+  const dims: number[] = []
+  const maxDepth = Math.max(shape.length, 1)
+  for (let x: unknown = data; Array.isArray(x); x = x[0]) {
+    if (dims.length === maxDepth) return `${at}${'[0]'.repeat(dims.length)}: nested deeper than the shape [${shape.join(', ')}]`
+    dims.push(x.length)
   }
+  const last = dims.length - 1
+  const arrays: unknown[][] = [data]
+  const index: number[] = [0]
+  const pathTo = (depth: number) => at + index.slice(0, depth).map((i) => `[${i}]`).join('')
+  while (arrays.length > 0) {
+    const level = arrays.length - 1
+    const arr = arrays[level]!
+    if (index[level] === 0 && arr.length !== dims[level]) {
+      const jagged = `${pathTo(level)}: has ${arr.length} elements but data${'[0]'.repeat(level)} has ${dims[level]}`
+      // Lead with the element count when it is wrong too: that is the caller's first mistake.
+      const count = countElements(data)
+      return count === expected ? `${jagged} (${regular})` : `${input}: shape [${shape.join(', ')}] holds ${expected} elements but data has ${count} (${jagged})`
+    }
+    if (level < last) {
+      const i = index[level]!
+      if (i < arr.length) {
+        const item = arr[i]
+        if (!Array.isArray(item)) return `${pathTo(level + 1)}: must be an array like data${'[0]'.repeat(level + 1)} (${regular})`
+        arrays.push(item)
+        index.push(0)
+        continue
+      }
+    } else {
+      for (let i = 0; i < arr.length; i++) {
+        const x = arr[i]
+        index[level] = i
+        const problem = Array.isArray(x) ? `nested deeper than data${'[0]'.repeat(level + 1)} (${regular})` : elementProblem(x, datatype)
+        if (problem !== undefined) return `${pathTo(level + 1)}: ${problem}`
+      }
+    }
+    arrays.pop()
+    index.pop()
+    if (level > 0) index[level - 1]!++
+  }
+  if (dims.length === 1) {
+    return dims[0] === expected ? undefined : `${input}: shape [${shape.join(', ')}] holds ${expected} elements but data has ${dims[0]}`
+  }
+  // Nested: the leading dimensions are the shape's; the innermost level holds the remaining ones.
+  let rest = 1
+  for (let d = last; d < shape.length; d++) rest *= shape[d]!
+  const matches = dims.every((n, d) => d === last ? n === rest : n === shape[d])
+  return matches ? undefined : `${at}: nested as [${dims.join(', ')}] but the shape is [${shape.join(', ')}]`
 }
+
+/** Non-array elements of nested data, counted without recursion. */
+function countElements (data: unknown[]): number {
+  let count = 0
+  const stack: unknown[][] = [data]
+  while (stack.length > 0) {
+    for (const x of stack.pop()!) {
+      if (Array.isArray(x)) stack.push(x)
+      else count++
+    }
+  }
+  return count
+}
+
+/** Largest finite values (IEEE 754 binary16 and binary32): a larger number would arrive as infinity. */
+const FLOAT_MAX: Record<string, number> = { FP16: 65504, FP32: 3.4028234663852886e38, FP64: Number.MAX_VALUE }
 
 function elementProblem (x: unknown, datatype: string): string | undefined {
   switch (datatype) {
@@ -109,11 +167,17 @@ function elementProblem (x: unknown, datatype: string): string | undefined {
     case 'FP16':
     case 'FP32':
     case 'FP64':
-      return typeof x === 'number' && Number.isFinite(x) ? undefined : `must be a finite number for ${datatype}, got ${describe(x)}`
+      if (typeof x !== 'number' || !Number.isFinite(x)) return `must be a finite number for ${datatype}, got ${describe(x)}`
+      return Math.abs(x) > FLOAT_MAX[datatype]! ? `${x} overflows ${datatype} (largest finite value ${FLOAT_MAX[datatype]})` : undefined
     default: {
       const [lo, hi] = INT_RANGE[datatype]!
       if (typeof x !== 'number' || !Number.isInteger(x)) return `must be an integer for ${datatype}, got ${describe(x)}`
-      return x < lo || x > hi ? `out of range for ${datatype}: ${x}` : undefined
+      if (x >= lo && x <= hi) return undefined
+      // Past 2^53 a JSON number is rounded when parsed: quoting it would show a value the caller never sent.
+      if ((datatype === 'INT64' || datatype === 'UINT64') && Math.abs(x) < 2 ** 64 && !(datatype === 'UINT64' && x < 0)) {
+        return `${datatype} value cannot be represented exactly: integers beyond ${lo === 0 ? '' : '±'}${hi} (2^53-1) lose precision in JSON (this one parses as about ${x}); send smaller values`
+      }
+      return `out of range for ${datatype}: ${x}`
     }
   }
 }

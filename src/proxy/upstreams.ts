@@ -7,34 +7,6 @@ import { readFileSync } from 'node:fs'
 import { Agent, Pool } from 'undici'
 import type { Config } from '../config/schema.js'
 
-export interface UpstreamTarget {
-  /** `http://host:port` */
-  readonly origin: string
-  /** Path prefix of the version URL, without a trailing slash ('' when none). */
-  readonly prefix: string
-  /** Name of the model at the upstream. */
-  readonly upstreamModel: string
-  readonly inferPath: string
-  readonly predictPath: string
-  readonly metadataPath: string
-  readonly readyPath: string
-}
-
-export function targetOf (url: string, upstreamModel: string): UpstreamTarget {
-  const u = new URL(url)
-  const prefix = u.pathname.replace(/\/+$/, '')
-  const m = encodeURIComponent(upstreamModel)
-  return Object.freeze({
-    origin: u.origin,
-    prefix,
-    upstreamModel,
-    inferPath: `${prefix}/v2/models/${m}/infer`,
-    predictPath: `${prefix}/v1/models/${m}:predict`,
-    metadataPath: `${prefix}/v2/models/${m}`,
-    readyPath: `${prefix}/v2/models/${m}/ready`
-  })
-}
-
 interface OriginSettings { connections: number; rejectUnauthorized: boolean; ca?: string | undefined }
 
 /** Connection settings per origin, merged over every version that points at it (largest pool wins). */
@@ -57,8 +29,8 @@ export function originSettings (config: Config): Map<string, OriginSettings> {
 
 /**
  * An undici Agent whose per-origin pools follow the config: keep-alive, the version's connection
- * count, and TLS verification ON (undici's default; @fastify/reply-from's own default turns it off,
- * which is why we hand it this agent). `settings` is read at pool creation, so a reload that adds
+ * count, and TLS verification ON (undici's default, kept on purpose: a proxy plugin's own pool may
+ * turn it off). `settings` is read at pool creation, so a reload that adds
  * an origin is picked up. `role` only names the agent: primary and shadow never share a pool.
  */
 export function createAgent (settings: () => Map<string, OriginSettings>, _role: 'primary' | 'shadow'): Agent {

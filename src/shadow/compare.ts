@@ -3,6 +3,7 @@
  * No I/O, clock or framework: the dispatcher passes both answers in and records what comes out.
  * Answers are turned into rows first (`rowsFromOipOutput`, `rowsFromV1Predictions`, at the end).
  */
+import { jsDistance, topIndices } from '../vector.js'
 
 /** What one shadowed request came to. Used as a metric label value, so the strings are stable. */
 export type Outcome = 'agree' | 'disagree' | 'shadow_error' | 'primary_error'
@@ -41,9 +42,9 @@ export interface Measures {
   topkOverlap: number
   /** k actually used: the requested k, capped at the row width. */
   k: number
-  /** Mean Jensen-Shannon divergence over rows, in bits (0..1). */
+  /** Mean Jensen-Shannon distance over rows (base 2, 0..1: the square root of the divergence in bits). */
   js: number
-  /** Largest per-row Jensen-Shannon divergence. */
+  /** Largest per-row Jensen-Shannon distance (what `{kind: js, max}` compares). */
   jsMax: number
   /** max |p_i - s_i| over all rows and classes, on the values as sent (not renormalised). */
   maxAbsDelta: number
@@ -74,69 +75,6 @@ export interface Comparison {
   regression?: RegressionMeasures
   /** Set for `primary_error` and `shadow_error`. */
   error?: string
-}
-
-/**
- * Jensen-Shannon divergence in bits (log base 2), so it lies in [0, 1]: 0 for identical
- * distributions, 1 for disjoint supports. Terms with probability 0 contribute 0 (the limit of x log x).
- *
- * Each input is always divided by its own sum. Models emit float32 softmax and JSON rounds it, so sums
- * drift from 1 by up to ~1e-3; without renormalising, that drift can push the result outside [0, 1],
- * and always dividing is cheaper and simpler than deciding when to. Values down to -1e-6 count as 0.
- * @throws RangeError on a length mismatch, a non-finite or negative value, or an all-zero (or empty) input.
- * @example jensenShannon([1, 0], [0, 1]) // 1
- */
-export function jensenShannon (p: ArrayLike<number>, q: ArrayLike<number>): number {
-  if (p.length !== q.length) throw new RangeError(`jensenShannon: lengths differ (${p.length} vs ${q.length})`)
-  const sp = positiveSum(p, 'p')
-  const sq = positiveSum(q, 'q')
-  let bits = 0
-  for (let i = 0; i < p.length; i++) {
-    const a = Math.max(p[i]!, 0) / sp
-    const b = Math.max(q[i]!, 0) / sq
-    const m = (a + b) / 2
-    if (a > 0) bits += a * Math.log2(a / m)
-    if (b > 0) bits += b * Math.log2(b / m)
-  }
-  // Rounding can land a few ulps outside the mathematical range.
-  return Math.min(1, Math.max(0, bits / 2))
-}
-
-function positiveSum (v: ArrayLike<number>, name: string): number {
-  let sum = 0
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!
-    if (!Number.isFinite(x) || x < -PROB_TOLERANCE) throw new RangeError(`jensenShannon: ${name}[${i}] is ${x}, not a probability`)
-    if (x > 0) sum += x
-  }
-  if (!(sum > 0)) throw new RangeError(`jensenShannon: ${name} is empty or all zero`)
-  return sum
-}
-
-/**
- * Indices of the k largest values, largest first; equal values keep the lower index first.
- * O(n·k), which beats sorting for 72 classes and small k. A k above the length returns every index.
- * @example topK([0.1, 0.5, 0.5, 0.2], 2) // [1, 2]
- */
-export function topK (p: ArrayLike<number>, k: number): number[] {
-  if (!Number.isInteger(k) || k < 0) throw new RangeError(`topK: k must be a non-negative integer, got ${k}`)
-  const out: number[] = []
-  topKInto(p, Math.min(k, p.length), out)
-  return out
-}
-
-/** topK into a reused array, so comparing a batch allocates two arrays, not two per row. */
-function topKInto (p: ArrayLike<number>, k: number, out: number[]): void {
-  out.length = 0
-  if (k === 0) return
-  for (let i = 0; i < p.length; i++) {
-    const v = p[i]!
-    let j = out.length < k ? out.length : k - 1
-    // Strictly greater: a later equal value never displaces an earlier index.
-    if (out.length === k && !(v > p[out[j]!]!)) continue
-    while (j > 0 && v > p[out[j - 1]!]!) { out[j] = out[j - 1]!; j-- }
-    out[j] = i
-  }
 }
 
 /**
@@ -187,13 +125,13 @@ export function compareProbabilities (primary: Rows, shadow: Rows, k: number = D
   for (let r = 0; r < rows; r++) {
     const p = primary[r]!
     const s = shadow[r]!
-    topKInto(p, kk, tp)
-    topKInto(s, kk, ts)
+    topIndices(p, 0, width, kk, tp)
+    topIndices(s, 0, width, kk, ts)
     if (tp[0] === ts[0]) top1++
     let common = 0
     for (const i of tp) if (ts.includes(i)) common++
     overlap += common / kk
-    const js = jensenShannon(p, s)
+    const js = jsDistance(p, s)
     jsSum += js
     if (js > jsMax) jsMax = js
     for (let i = 0; i < width; i++) {

@@ -10,21 +10,21 @@
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
-import { responseJson, type Call, type Observer } from '../gateway/call.js'
-import type { ModelRuntime, VersionRuntime } from '../gateway/runtime.js'
+import type { FinishedCall } from '../runtime/call.js'
+import type { Observer } from '../runtime/observer.js'
+import type { ModelRuntime, VersionRuntime } from '../runtime/snapshot.js'
+import { callUpstream } from '../proxy/client.js'
 import { shouldMirror } from '../routing/pick.js'
 import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
-import { rowsFromAnswer } from './rows.js'
+import { rowsFromAnswer } from '../protocol/rows.js'
 import { DiffBuffer } from './diff-buffer.js'
-import { shadowCall } from './call.js'
+import { shadowRequest, type ShadowRequest } from './request.js'
 import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 
 /** The header that marks mirrored requests, so upstream logs can tell shadow traffic apart. */
 export const SHADOW_HEADER = 'x-headliner-shadow'
 const MAX_SHADOW_BODY = 4 * 1024 * 1024
 const MAX_DIFF_BYTES = 1024 * 1024
-
-export interface ShadowRequest { path: string; body: Buffer; kind: 'v2' | 'v1' }
 
 type Breaker = ModelRuntime['config']['shadow']['breaker']
 
@@ -46,8 +46,6 @@ export interface ShadowDeps {
   metrics: Metrics
   log: Logger
   random: () => number
-  /** The request a shadow version gets for this call (its own transform, when it has one). */
-  requestFor (call: Call, shadow: VersionRuntime): ShadowRequest | undefined
   now?: () => number
 }
 
@@ -69,7 +67,7 @@ export class ShadowDispatcher implements Observer {
     return model.table.shadows.length > 0
   }
 
-  afterReply (call: Call, statusCode: number): void {
+  afterReply (call: FinishedCall): void {
     const { model } = call
     // Only calls that passed validation and went to the primary upstream are mirrored.
     if (model.table.shadows.length === 0 || call.upstreamPath === undefined || call.version.isShadow) return
@@ -85,12 +83,12 @@ export class ShadowDispatcher implements Observer {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'dropped').inc()
         continue
       }
-      const req = this.#deps.requestFor(call, shadow)
+      const req = shadowRequest(call, shadow)
       if (req === undefined) {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
         continue
       }
-      primary ??= primaryAnswer(call, statusCode)
+      primary ??= primaryAnswer(call)
       this.#inflight.set(model.name, inflight + 1)
       this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'sent').inc()
       void this.#mirror(call, shadow, req, primary).finally(() => {
@@ -125,7 +123,7 @@ export class ShadowDispatcher implements Observer {
     if (b.failures === settings.failures) b.openUntil = this.#now() + settings.cooldownMs
   }
 
-  async #mirror (call: Call, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown }): Promise<void> {
+  async #mirror (call: FinishedCall, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown }): Promise<void> {
     const { metrics } = this.#deps
     const { model } = call
     const timeoutMs = model.config.shadow.timeoutMs
@@ -134,19 +132,21 @@ export class ShadowDispatcher implements Observer {
     let body: unknown
     let code = 'error'
     try {
-      const res = await shadowCall(this.#deps.agent, {
+      const res = await callUpstream(this.#deps.agent, {
         origin: shadow.target.origin,
         path: req.path,
+        method: 'POST',
         headers: { 'content-type': 'application/json', [SHADOW_HEADER]: '1', 'x-request-id': call.requestId },
         body: req.body,
-        timeoutMs,
+        deadlineMs: timeoutMs,
         maxBytes: MAX_SHADOW_BODY
       })
+      if (!res.ok) throw new ShadowCallError(res.kind, res.detail)
       metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe(res.headersMs / 1000)
-      code = String(res.statusCode)
-      if (res.statusCode >= 400) {
+      code = String(res.status)
+      if (res.status >= 400) {
         metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
-        answer = { ok: false, error: `shadow answered ${res.statusCode}: ${res.body.toString('utf8', 0, 200)}` }
+        answer = { ok: false, error: `shadow answered ${res.status}: ${res.body.toString('utf8', 0, 200)}` }
       } else {
         body = JSON.parse(res.body.toString('utf8'))
         answer = rowsFromAnswer(req.kind, body)
@@ -220,16 +220,24 @@ export class ShadowDispatcher implements Observer {
 }
 
 /** The primary's answer as rows (or why there are none), and its parsed body for the diffs. Parsed once per call. */
-function primaryAnswer (call: Call, statusCode: number): { answer: Answer; body: unknown } {
+function primaryAnswer (call: FinishedCall): { answer: Answer; body: unknown } {
   if (call.upstreamError !== undefined) return { answer: { ok: false, error: `primary failed: ${call.upstreamError}` }, body: undefined }
-  if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${statusCode} without a body` }, body: undefined }
-  if ((call.upstreamStatus ?? statusCode) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? statusCode}` }, body: undefined }
-  const body = responseJson(call)
+  if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${call.status} without a body` }, body: undefined }
+  if ((call.upstreamStatus ?? call.status) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? call.status}` }, body: undefined }
+  const body = call.responseJson()
   if (body === undefined) return { answer: { ok: false, error: 'primary answer is not JSON' }, body }
   return { answer: rowsFromAnswer(call.upstreamKind, body), body }
 }
 
+/** A shadow call that got no usable answer, with the client's failure kind. */
+class ShadowCallError extends Error {
+  readonly kind: string
+  constructor (kind: string, detail: string) {
+    super(detail)
+    this.kind = kind
+  }
+}
+
 function isTimeout (err: unknown): boolean {
-  const e = err as { name?: string; code?: string }
-  return e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.name === 'AbortError'
+  return err instanceof ShadowCallError && err.kind === 'timeout'
 }

@@ -41,7 +41,7 @@ export interface ShadowStatsSnapshot {
   agreementRate: number | null
   /** Fraction of compared probability rows whose argmax matched, since creation; null if none. */
   top1Agreement: number | null
-  /** Mean Jensen-Shannon divergence (bits) per comparison, over the window. */
+  /** Mean Jensen-Shannon distance (base 2, 0-1) per comparison, over the window (the field keeps its first name). */
   divergence: Quantiles | null
   /** Max relative error per regression comparison, over the window. */
   relError: Quantiles | null

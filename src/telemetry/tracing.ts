@@ -1,33 +1,30 @@
 /**
- * OpenTelemetry tracing, off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; the SDK reads the other OTEL_* variables itself). main.ts
- * starts it before the app is built. Spans: one per inference request (@fastify/otel, which
- * continues an incoming `traceparent`) and one per upstream call (undici, through
- * diagnostics_channel, which injects the outgoing `traceparent`). Because undici injects its own,
- * the forwarder drops the incoming header while tracing is on: otherwise the upstream would receive
- * two traceparent headers.
+ * Tracing start-up as main.ts calls it. The SDK is normally started by the preload
+ * (src/telemetry/preload.ts, loaded by bin/headliner.js when tracing is wanted) so that the http
+ * instrumentation patches `node:http` before fastify loads; startTracing then returns that SDK. Started
+ * here instead (the preload was skipped), requests are still traced only if `node:http` had not
+ * been loaded yet. Because undici injects a traceparent into each upstream call, the forwarder drops
+ * the incoming header while tracing is on: otherwise the upstream would receive two.
  */
-import { NodeSDK } from '@opentelemetry/sdk-node'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
-import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { createTracingSdk, tracingWanted } from './sdk.js'
+
+export { tracingWanted }
 
 export interface Tracing { shutdown (): Promise<void> }
 
-export function tracingWanted (env: NodeJS.ProcessEnv): boolean {
-  return (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? '') !== '' && env.OTEL_SDK_DISABLED !== 'true'
+/** Where the preload leaves its handle for startTracing. */
+export const PRELOADED = Symbol.for('headliner.tracing.preloaded')
+
+/** The SDK the preload started, if it ran. */
+export function preloadedTracing (): Tracing | undefined {
+  return (globalThis as Record<symbol, Tracing | undefined>)[PRELOADED]
 }
 
+/** @param serviceName the default service.name; OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES win. */
 export function startTracing (serviceName: string): Tracing {
-  const sdk = new NodeSDK({
-    serviceName,
-    traceExporter: new OTLPTraceExporter(),
-    instrumentations: [
-      // Registered on every fastify instance as it is created; the admin plane is skipped below.
-      new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (opts: { url: string }) => opts.url.startsWith('/metrics') || opts.url.startsWith('/v2/health') }),
-      new UndiciInstrumentation()
-    ]
-  })
+  const preloaded = preloadedTracing()
+  if (preloaded !== undefined) return preloaded
+  const sdk = createTracingSdk({ env: process.env, serviceName })
   sdk.start()
   return { shutdown: () => sdk.shutdown() }
 }

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseDocument } from 'yaml'
-import { HeadlinerError } from '../errors.js'
+import { errors, HeadlinerError } from '../errors.js'
 import { compileTransform } from './compile.js'
 import { parseLabels, type Labels } from './labels.js'
 import { parseTransformSpec } from './spec.js'
@@ -21,7 +21,8 @@ export class TransformLoadError extends HeadlinerError {
   readonly problems: readonly string[]
 
   constructor (file: string, problems: string[]) {
-    super('HEADLINER_ERR_TRANSFORM_SPEC', 500, `invalid transform spec ${file}:\n  ${problems.join('\n  ')}`)
+    const e = errors.transformSpec(file, problems)
+    super(e.code, e.statusCode, e.message)
     this.name = 'TransformLoadError'
     this.file = file
     this.problems = Object.freeze(problems)

@@ -4,7 +4,8 @@
  * answer. Tensors are row-major; an answer's `data` may be flat or nested, as the spec allows.
  * Spec: https://kserve.github.io/website/latest/modelserving/data_plane/v2_protocol/
  */
-import { describeValue } from './pre.js'
+import { describeValue } from '../describe.js'
+import { pre } from './pre.js'
 import type { Batch, Transform, TransformFailure } from './types.js'
 
 /** An OIP v2 inference request with the one input tensor a transform fills. */
@@ -27,6 +28,17 @@ export const FALLBACK_INPUT_NAME = 'input'
 export function toOipRequest (t: Transform, batch: Batch, options: { id?: string; inputName?: string } = {}): OipTransformRequest {
   const input = { name: options.inputName ?? t.input.name ?? FALLBACK_INPUT_NAME, shape: [batch.rows, batch.width] as [number, number], datatype: t.input.datatype, data: batch.data }
   return options.id === undefined ? { inputs: [input] } : { id: options.id, inputs: [input] }
+}
+
+/**
+ * Named instances through a version's own pre-processing into the bytes of the OIP v2 request for
+ * its upstream. Shared by the primary and shadow paths (each version with its own transform).
+ */
+export function tensorBody (t: Transform, instances: unknown, options: { id: string; inputName?: string | undefined }): { ok: true; body: Buffer } | TransformFailure {
+  const result = pre(t, instances)
+  if (!result.ok) return result
+  const request = toOipRequest(t, result.batch, { id: options.id, ...(options.inputName !== undefined ? { inputName: options.inputName } : {}) })
+  return { ok: true, body: Buffer.from(JSON.stringify(request)) }
 }
 
 function upstreamError (error: string): { ok: false } & TransformFailure {

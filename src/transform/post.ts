@@ -4,35 +4,12 @@
  * deterministic) plus, unless the spec turns it off, the full `{ code: probability }` map.
  * A row whose width is not the label count is refused: the gateway never labels nonsense.
  */
-import { describeValue } from './pre.js'
+import { describeValue } from '../describe.js'
+import { topIndices } from '../vector.js'
 import type { Batch, PostResult, Prediction, TopEntry, Transform, TransformFailure } from './types.js'
 
 function upstreamError (error: string): TransformFailure {
   return { ok: false, fault: 'upstream', error }
-}
-
-/**
- * Indices of the `k` largest values of `data[offset .. offset + n)`, largest first; equal values keep
- * index order. Insertion into a k-long list: O(n·k), no sort and no n-long allocation (k is small).
- *
- * @example
- * topIndices([0.1, 0.3, 0.3, 0.2], 0, 4, 2) // [1, 2]
- */
-export function topIndices (data: ArrayLike<number>, offset: number, n: number, k: number): number[] {
-  const top: number[] = []
-  for (let j = 0; j < n; j++) {
-    const p = data[offset + j]!
-    const last = top.length
-    // Strictly greater: an equal later value never overtakes an earlier index.
-    if (last === k && !(p > data[offset + top[last - 1]!]!)) continue
-    let pos = last === k ? k - 1 : last
-    while (pos > 0 && p > data[offset + top[pos - 1]!]!) {
-      top[pos] = top[pos - 1]!
-      pos--
-    }
-    top[pos] = j
-  }
-  return top
 }
 
 /**
@@ -89,11 +66,4 @@ export function post (t: Transform, batch: Batch): PostResult<unknown> {
     if (r.ok === true && Array.isArray(r.predictions) && r.predictions.length === batch.rows) return { ok: true, predictions: r.predictions }
   }
   return fail(`must return one prediction per row (an array of ${batch.rows}), got ${describeValue(out)}`)
-}
-
-/** Index of the largest entry (first one on ties): the top-1 class. */
-export function argmax (values: ArrayLike<number>): number {
-  let best = 0
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i
-  return best
 }

@@ -4,21 +4,12 @@
  * arrays compiled at load time and allocates one flat array for the whole batch. A bad instance never
  * reaches the model: up to {@link MAX_REPORTED_ERRORS} problems come back at once, joined by '; '.
  */
-import { didYouMean } from './suggest.js'
+import { describeValue } from '../describe.js'
+import { didYouMean } from '../suggest.js'
 import type { Batch, PreResult, Transform, TransformFailure } from './types.js'
 
 /** Problems reported per request; a batch of 1000 broken instances should not produce a 1 MB message. */
 export const MAX_REPORTED_ERRORS = 10
-
-/** Describe a received value for a message: `string "118"`, `null`, `array`, `NaN`. */
-export function describeValue (v: unknown): string {
-  if (v === null) return 'null'
-  if (Array.isArray(v)) return 'array'
-  if (typeof v === 'string') return `string ${JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}…` : v)}`
-  if (typeof v === 'boolean') return `boolean ${v}`
-  if (typeof v === 'number') return String(v)
-  return typeof v
-}
 
 function callerError (error: string): TransformFailure {
   return { ok: false, fault: 'caller', error }

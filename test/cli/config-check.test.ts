@@ -47,9 +47,9 @@ describe('headliner config check', () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toBe([
       `${file}: 3 problems`,
-      '  server.port: Too big: expected number to be <=65535',
-      '  models.hit-predictor.versions.v2.url: must be http or https, got "ftp"',
-      '  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110',
+      '  server.port: Too big: expected number to be <=65535 (line 6, column 11)',
+      '  models.hit-predictor.versions.v2.url: must be http or https, got "ftp" (line 11, column 13)',
+      '  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110 (line 9, column 5)',
       ''
     ].join('\n'))
   })
@@ -58,7 +58,7 @@ describe('headliner config check', () => {
     const file = join(FIXTURES, 'invalid-weights-sum.yaml')
     const run = headliner('config', 'check', file)
     expect(run.code).toBe(1)
-    expect(run.stdout).toBe(`${file}: 1 problem\n  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110\n`)
+    expect(run.stdout).toBe(`${file}: 1 problem\n  models.hit-predictor.versions: weights of serving versions must sum to 100, got 110 (line 5, column 5)\n`)
   })
 
   it('reports a missing file as a problem, exit 1, without a stack trace', () => {
@@ -69,9 +69,30 @@ describe('headliner config check', () => {
     expect(run.stderr).toBe('')
   })
 
-  it('prints usage and exits 2 when FILE is missing', () => {
+  it('says which argument is missing, in one line, and exits 2 when FILE is missing', () => {
     const run = headliner('config', 'check')
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('headliner config check FILE')
+    expect(run.stderr).toBe("error: missing required argument 'file'\n")
+  })
+
+  it('prints its help for --help and -h, exit 0, instead of reading a file named --help', () => {
+    for (const flag of ['--help', '-h']) {
+      const run = headliner('config', 'check', flag)
+      expect(run.code).toBe(0)
+      expect(run.stdout).toMatch(/^Usage: headliner config check \[options\] <file>/)
+      expect(run.stdout).not.toContain('cannot read config')
+    }
+  })
+
+  it('reports schema and semantic problems of one model together, with did-you-mean and line:column', () => {
+    const file = join(FIXTURES, 'invalid-many-in-one-model.yaml')
+    const run = headliner('config', 'check', file)
+    expect(run.code).toBe(1)
+    expect(run.stdout.split('\n').slice(1, 5)).toEqual([
+      '  models.hit-predictor.timeoutMs: expected number, received string (line 6, column 5)',
+      '  models.hit-predictor.versions.v1.conections: unknown field; did you mean "connections"? (line 8, column 54)',
+      '  models.hit-predictor.versions.v2.url: must be http or https, got "ftp" (line 9, column 13)',
+      `  models.hit-predictor.versions.v3.transform: file not found: ${join(FIXTURES, 'files/no-such-transform.yaml')} (line 10, column 54)`
+    ])
   })
 })

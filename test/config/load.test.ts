@@ -9,9 +9,10 @@ import type { Config } from '../../src/config/schema.js'
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/config')
 const fixture = (name: string) => join(FIXTURES, name)
 
+/** The problems without their ` (line L, column C)`: positions have their own tests (check.test.ts). */
 function problemsOf (result: LoadResult): string[] {
   if (result.ok) throw new Error(`expected ${result.file} to be invalid, but it loaded`)
-  return result.problems
+  return result.problems.map((p) => p.replace(/ \(line \d+, column \d+\)$/, ''))
 }
 
 function configOf (result: LoadResult): Config {
@@ -28,7 +29,7 @@ const INVALID: Record<string, string[]> = {
   'invalid-url-scheme.yaml': ['models.hit-predictor.versions.v2.url: must be http or https, got "ftp"'],
   'invalid-url-not-a-url.yaml': ['models.hit-predictor.versions.v2.url: not a URL: "model-server-v2"'],
   'invalid-missing-transform-file.yaml': [`models.hit-predictor.versions.v1.transform: file not found: ${fixture('files/no-such-transform.yaml')}`],
-  'invalid-unknown-field.yaml': ['models.hit-predictor.versions.v2.wieght: unknown field'],
+  'invalid-unknown-field.yaml': ['models.hit-predictor.versions.v2.wieght: unknown field; did you mean "weight"?'],
   'invalid-weight-type.yaml': ['models.hit-predictor.versions.v2.weight: expected number, received string'],
   'invalid-schema-version.yaml': ['schemaVersion: unsupported config format version 2: this Headliner reads schemaVersion 1'],
   // YAML errors have no field path yet; the line and column are the location (line 8 is end of file).
@@ -39,6 +40,13 @@ const INVALID: Record<string, string[]> = {
   'invalid-state-store.yaml': ['state.url: must be a redis:// or rediss:// URL'],
   'invalid-version-name.yaml': [`models.hit-predictor.versions.v2 (canary): ${NAME_RULE}`],
   'invalid-psi-thresholds.yaml': ['models.hit-predictor.drift.thresholds: psiWarn (0.3) must not exceed psiAlert (0.2)'],
+  // Schema problems in a model no longer hide its semantic ones (issue 9.12).
+  'invalid-many-in-one-model.yaml': [
+    'models.hit-predictor.timeoutMs: expected number, received string',
+    'models.hit-predictor.versions.v1.conections: unknown field; did you mean "connections"?',
+    'models.hit-predictor.versions.v2.url: must be http or https, got "ftp"',
+    `models.hit-predictor.versions.v3.transform: file not found: ${fixture('files/no-such-transform.yaml')}`
+  ],
   'invalid-many.yaml': [
     'server.port: Too big: expected number to be <=65535',
     'models.hit-predictor.versions.v2.url: must be http or https, got "ftp"',
@@ -72,9 +80,9 @@ describe('loadConfigFile: invalid fixtures', () => {
 describe('loadConfigFile: valid fixtures', () => {
   it('applies every default to the minimal config', () => {
     const config = configOf(loadConfigFile(fixture('valid-minimal.yaml')))
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000 })
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000 })
     expect(config.probe).toEqual({ intervalMs: 5000, timeoutMs: 1000 })
-    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901 })
+    expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901, tokens: [] })
     expect(config.state).toEqual({ store: 'file', path: fixture('headliner-state.json') })
     const model = config.models['hit-predictor']
     expect(model).toEqual({
@@ -87,8 +95,8 @@ describe('loadConfigFile: valid fixtures', () => {
 
   it('keeps every field of the full config and resolves paths against the config file directory', () => {
     const config = configOf(loadConfigFile(fixture('valid-full.yaml')))
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000 })
-    expect(config.admin).toEqual({ host: '0.0.0.0', port: 19901 })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000, requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 500 })
+    expect(config.admin).toEqual({ host: '0.0.0.0', port: 19901, tokens: [] })
     expect(config.probe).toEqual({ intervalMs: 2500, timeoutMs: 500 })
     expect(config.state).toEqual({ store: 'file', path: fixture('state/headliner-state.json') })
     const hit = config.models['hit-predictor']!
@@ -163,20 +171,22 @@ describe('parseConfig', () => {
 
   it('gives a bad model name the naming rule, at the name', () => {
     const problems = problemsOf(parseConfig(MINIMAL.replace('  m:', '  "hit predictor":'), '/x'))
-    expect(problems).toEqual([`models.hit predictor: ${NAME_RULE.replace('version', 'model')}`])
+    // ...and the rest of that model is still checked in the same run.
+    expect(problems).toEqual([`models.hit predictor: ${NAME_RULE.replace('version', 'model')}`, 'models.hit predictor.versions.v1.transform: file not found: /x/t.yaml'])
   })
 
-  it('lists each unknown field on its own line, and still checks the models the schema accepted', () => {
+  it('lists each unknown field on its own line with a guess, and checks what parsed in every model', () => {
     const text = 'schemaVersion: 1\nserver: { prot: 1, hots: x }\nmodels:\n' +
       '  a: { versions: { v1: { url: http://127.0.0.1:1, weight: 50 } } }\n' +
-      '  b: { versions: { v1: { url: http://127.0.0.1:1, weight: 100, mirorr: 5 } } }\n'
+      '  b: { versions: { v1: { url: ftp://127.0.0.1:1, weight: 100, mirorr: 5 } } }\n'
     expect(problemsOf(parseConfig(text, '/x'))).toEqual([
-      'server.prot: unknown field',
-      'server.hots: unknown field',
-      'models.b.versions.v1.mirorr: unknown field',
-      // Model a passed the schema, so its semantic problem shows in the same run; b is not checked
-      // further because its shape is wrong.
-      'models.a.versions: weights of serving versions must sum to 100, got 50'
+      'server.prot: unknown field; did you mean "port"?',
+      'server.hots: unknown field; did you mean "host"?',
+      'models.b.versions.v1.mirorr: unknown field; did you mean "mirror"?',
+      'models.a.versions: weights of serving versions must sum to 100, got 50',
+      // b's URL is checked although b has a schema problem; its weights are not summed, because the
+      // misspelt mirror leaves unknown whether v1 serves.
+      'models.b.versions.v1.url: must be http or https, got "ftp"'
     ])
   })
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { Registry } from 'prom-client'
 import { describe, it, expect } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { buildHeadlinerDashboard, dashboardQueries, type DashboardQuery } from '../../src/dashboards/headliner.js'
+import { buildHeadlinerDashboard, CONCERN_DASHBOARDS, dashboardQueries, type DashboardQuery } from '../../src/dashboards/headliner.js'
 import type { Panel } from '../../src/dashboards/panels.js'
 import { checkRefs, type MetricCatalogue } from '../../src/dashboards/promql-refs.js'
 import { createMetrics } from '../../src/metrics/metrics.js'
@@ -25,8 +25,11 @@ const dashboard = buildHeadlinerDashboard() as { panels: Panel[], templating: { 
 const queries = dashboardQueries(dashboard)
 const dataPanels = dashboard.panels.filter((p) => p.type !== 'row')
 
-/** Labels Prometheus attaches to every scraped series (the target's), on top of the metric's own. */
-const TARGET_LABELS = ['job', 'instance']
+/**
+ * Labels Prometheus attaches to every scraped series (the target's), on top of the metric's own:
+ * `namespace` where Kubernetes service discovery relabels it in (kube-prometheus does).
+ */
+const TARGET_LABELS = ['namespace', 'job', 'instance']
 
 /** Metric names and labels as the gateway registers them (default Node metrics included). */
 function gatewayCatalogue (): Map<string, Set<string>> {
@@ -63,7 +66,8 @@ function recordingRules (): { source: string, rules: Map<string, Set<string>> } 
   }
   const doc = parse(text) as { groups: Array<{ rules: Array<{ record?: string }> }> }
   const rules = new Map<string, Set<string>>()
-  for (const g of doc.groups) for (const r of g.rules) if (r.record !== undefined) rules.set(r.record, new Set(r.record.split(':')[0]!.split('_')))
+  // The rules aggregate by namespace and job as well as their level, so both deployments stay apart.
+  for (const g of doc.groups) for (const r of g.rules) if (r.record !== undefined) rules.set(r.record, new Set([...r.record.split(':')[0]!.split('_'), 'namespace', 'job']))
   return { source, rules }
 }
 
@@ -72,6 +76,8 @@ const CONCRETE: Record<string, string> = {
   __rate_interval: '1m',
   __range: '1h',
   __interval: '1m',
+  namespace: 'prod',
+  job: 'headliner',
   model: 'hit-predictor',
   version: 'v1|v2',
   feature: 'danceability'
@@ -121,6 +127,29 @@ describe('dashboards/headliner.json', () => {
   })
 })
 
+/** Writes `file` when HEADLINER_WRITE_DASHBOARDS=1 and it differs; returns the committed text. */
+function committed (file: string, fresh: string): string {
+  if (process.env.HEADLINER_WRITE_DASHBOARDS === '1' && (!existsSync(file) || readFileSync(file, 'utf8') !== fresh)) writeFileSync(file, fresh)
+  return existsSync(file) ? readFileSync(file, 'utf8') : '(missing)'
+}
+
+describe('dashboards per concern', () => {
+  it.each(CONCERN_DASHBOARDS.map((d) => [d.uid, d] as const))('dashboards/%s.json equals the generated one', (uid, d) => {
+    const file = join(ROOT, 'dashboards', `${uid}.json`)
+    const fresh = `${JSON.stringify(d.build(), null, 2)}\n`
+    expect(committed(file, fresh), `${file} is out of date; run: HEADLINER_WRITE_DASHBOARDS=1 npx vitest run test/dashboards/dashboard.test.ts`).toBe(fresh)
+  })
+
+  it('take their panels from the overview (same ids and queries), so the checks on it cover them', () => {
+    const overview = new Map(dashboard.panels.map((p) => [p.id, JSON.stringify(p.targets ?? [])]))
+    for (const d of CONCERN_DASHBOARDS) {
+      const own = dashboardQueries(d.build()).filter((q) => q.where.startsWith('panel'))
+      expect(own.length, d.uid).toBeGreaterThan(3)
+      for (const p of (d.build() as { panels: Panel[] }).panels) expect(overview.get(p.id), `${d.uid} panel ${p.id}`).toBe(JSON.stringify(p.targets ?? []))
+    }
+  })
+})
+
 describe('dashboard queries', () => {
   const catalogue: MetricCatalogue = gatewayCatalogue()
   const { source, rules } = recordingRules()
@@ -128,7 +157,17 @@ describe('dashboard queries', () => {
 
   it('has queries to check (panels and label_values variables)', () => {
     expect(queries.length).toBeGreaterThan(30)
-    expect(queries.filter((q) => q.where.startsWith('variable')).map((q) => q.where)).toEqual(['variable model', 'variable version', 'variable feature'])
+    expect(queries.filter((q) => q.where.startsWith('variable')).map((q) => q.where)).toEqual(['variable namespace', 'variable job', 'variable model', 'variable version', 'variable feature'])
+  })
+
+  it('thread the namespace and job variables through every query, so two deployments never blend', () => {
+    const scoped = queries.filter((q) => q.where !== 'variable namespace' && q.where !== 'variable job')
+    const unscoped = scoped.filter((q) => {
+      // Every metric selector (name followed by `{`) must carry both matchers.
+      const selectors = q.expr.match(/[a-z_:]+\{[^}]*\}/g) ?? []
+      return selectors.length === 0 || selectors.some((sel) => !sel.includes('namespace=~"$namespace"') || !sel.includes('job=~"$job"'))
+    })
+    expect(unscoped.map((q) => `${q.where}: ${q.expr}`)).toEqual([])
   })
 
   it('name only metrics and labels that src/metrics/metrics.ts registers', () => {

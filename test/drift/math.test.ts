@@ -52,7 +52,7 @@ describe('psi', () => {
   })
 
   it('rejects mismatched lengths, negative or NaN entries, empty sides and a bad epsilon', () => {
-    expect(() => psi([0.5, 0.5], [1])).toThrow('reference has 2 bins but observed has 1')
+    expect(() => psi([0.5, 0.5], [1])).toThrow('reference has 2 entries but observed has 1')
     expect(() => psi([0.5, 0.5], [-1, 2])).toThrow('observed[0]: must be a finite number >= 0 (got -1)')
     expect(() => psi([NaN, 1], [1, 1])).toThrow('reference[0]')
     expect(() => psi([1, 1], [0, 0])).toThrow('observed: has no mass')
@@ -102,7 +102,7 @@ describe('jsDivergence and jsDistance (base 2)', () => {
   })
 
   it('rejects mismatched lengths and empty sides', () => {
-    expect(() => jsDivergence([1, 0], [1])).toThrow('p has 2 bins but q has 1')
+    expect(() => jsDivergence([1, 0], [1])).toThrow('p has 2 entries but q has 1')
     expect(() => jsDistance([0, 0], [1, 0])).toThrow('p: has no mass')
   })
 })

@@ -1,79 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import {
   compare, compareProbabilities, compareRegression, decide, decideRegression, isProbabilityRows,
-  jensenShannon, topK, type Measures
+  type Measures
 } from '../../src/shadow/compare.js'
+import { jsDivergence } from '../../src/vector.js'
 
 const LOG2_3 = Math.log2(3)
-
-describe('jensenShannon', () => {
-  it('is 0 for identical distributions', () => {
-    expect(jensenShannon([0.2, 0.3, 0.5], [0.2, 0.3, 0.5])).toBe(0)
-  })
-
-  it('is 1 (bit) for disjoint one-hot vectors and disjoint supports', () => {
-    expect(jensenShannon([1, 0], [0, 1])).toBe(1)
-    expect(jensenShannon([0.5, 0.5, 0, 0], [0, 0, 0.5, 0.5])).toBe(1)
-  })
-
-  it('matches a hand-computed 2-class case with a zero', () => {
-    // p = [1, 0], q = [0.5, 0.5], m = (p + q) / 2 = [0.75, 0.25]
-    // KL(p||m) = 1·log2(1/0.75) + 0 (0·log 0 = 0)     = 2 - log2 3
-    // KL(q||m) = 0.5·log2(0.5/0.75) + 0.5·log2(0.5/0.25) = 0.5(1 - log2 3) + 0.5 = 1 - 0.5·log2 3
-    // JS = (KL(p||m) + KL(q||m)) / 2 = 1.5 - 0.75·log2 3 ≈ 0.3112781
-    const expected = 1.5 - 0.75 * LOG2_3
-    expect(expected).toBeCloseTo(0.3112781, 7)
-    expect(jensenShannon([1, 0], [0.5, 0.5])).toBeCloseTo(expected, 12)
-    expect(jensenShannon([0.5, 0.5], [1, 0])).toBeCloseTo(expected, 12)
-  })
-
-  it('matches a hand-computed 2-class case without zeros', () => {
-    // p = [0.25, 0.75], q = [0.75, 0.25], m = [0.5, 0.5]
-    // KL(p||m) = 0.25·log2(0.5) + 0.75·log2(1.5) = -0.25 + 0.75(log2 3 - 1) = -1 + 0.75·log2 3 = KL(q||m)
-    // JS = -1 + 0.75·log2 3 ≈ 0.1887219
-    expect(jensenShannon([0.25, 0.75], [0.75, 0.25])).toBeCloseTo(-1 + 0.75 * LOG2_3, 12)
-  })
-
-  it('renormalises inputs by their sums', () => {
-    expect(jensenShannon([2, 0], [1, 1])).toBeCloseTo(1.5 - 0.75 * LOG2_3, 12)
-    expect(jensenShannon([0.3, 0.3], [0.5, 0.5])).toBe(0)
-  })
-
-  it('counts tiny negative float noise as zero', () => {
-    expect(jensenShannon([1, -1e-7], [0, 1])).toBe(1)
-  })
-
-  it('throws on length mismatch, negative, non-finite and all-zero inputs', () => {
-    expect(() => jensenShannon([1, 0], [1])).toThrow(/lengths differ \(2 vs 1\)/)
-    expect(() => jensenShannon([1.1, -0.1], [0.5, 0.5])).toThrow(/p\[1\] is -0.1/)
-    expect(() => jensenShannon([0.5, 0.5], [NaN, 1])).toThrow(/q\[0\] is NaN/)
-    expect(() => jensenShannon([0, 0], [0.5, 0.5])).toThrow(/p is empty or all zero/)
-    expect(() => jensenShannon([], [])).toThrow(/empty/)
-  })
-})
-
-describe('topK', () => {
-  it('returns indices largest first', () => {
-    expect(topK([0.1, 0.4, 0.3, 0.2], 4)).toEqual([1, 2, 3, 0])
-    expect(topK([0.3, 0.1, 0.2, 0.9], 2)).toEqual([3, 0])
-  })
-
-  it('breaks ties by the lower index', () => {
-    expect(topK([0.1, 0.5, 0.5, 0.2], 2)).toEqual([1, 2])
-    expect(topK([0.25, 0.25, 0.25, 0.25], 3)).toEqual([0, 1, 2])
-    expect(topK([0.2, 0.4, 0.2, 0.2], 3)).toEqual([1, 0, 2])
-  })
-
-  it('caps k at the length and allows k = 0', () => {
-    expect(topK([0.2, 0.8], 5)).toEqual([1, 0])
-    expect(topK([0.2, 0.8], 0)).toEqual([])
-  })
-
-  it('rejects a negative or fractional k', () => {
-    expect(() => topK([1], -1)).toThrow(RangeError)
-    expect(() => topK([1], 1.5)).toThrow(/non-negative integer, got 1.5/)
-  })
-})
 
 describe('compareProbabilities', () => {
   const primary = [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]
@@ -91,8 +23,8 @@ describe('compareProbabilities', () => {
     expect(m.maxAbsDelta).toBeCloseTo(0.2, 12)
   })
 
-  it('takes the mean and the max of per-row JS divergence', () => {
-    // row 0 identical (JS 0), row 1 disjoint one-hot (JS 1)
+  it('takes the mean and the max of per-row JS distance', () => {
+    // row 0 identical (JS 0), row 1 disjoint one-hot (JS 1: distance and divergence agree at 0 and 1)
     const m = compareProbabilities([[1, 0], [0, 1]], [[1, 0], [1, 0]], 1)
     expect(m.js).toBe(0.5)
     expect(m.jsMax).toBe(1)
@@ -109,7 +41,8 @@ describe('compareProbabilities', () => {
 
   it('accepts Float64Array rows', () => {
     const m = compareProbabilities([Float64Array.of(0.25, 0.75)], [Float64Array.of(0.75, 0.25)], 1)
-    expect(m.js).toBeCloseTo(-1 + 0.75 * LOG2_3, 12)
+    // the distance: the square root of the divergence in bits
+    expect(m.js).toBeCloseTo(Math.sqrt(-1 + 0.75 * LOG2_3), 12)
   })
 
   it('measures zero rows as full agreement', () => {
@@ -246,5 +179,30 @@ describe('compare', () => {
 
   it('agrees on two empty batches', () => {
     expect(compare({ primary: ok([]), shadow: ok([]) }).outcome).toBe('agree')
+  })
+})
+
+describe('shadow.agreement {kind: js} reads the Jensen-Shannon distance, as drift does', () => {
+  // For a divergence of 0.05 (distance ≈ 0.224), q is found by bisection on the second class.
+  const p = [0.5, 0.5]
+  const q = [0, 0]
+  let lo = 0.5; let hi = 1
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2
+    if (jsDivergence(p, [mid, 1 - mid]) < 0.05) lo = mid
+    else hi = mid
+  }
+  q[0] = lo; q[1] = 1 - lo
+
+  it('a pair whose divergence is 0.05 (distance ~0.224) disagrees with max 0.1', () => {
+    expect(jsDivergence(p, q)).toBeCloseTo(0.05, 9)
+    const c = compare({ primary: { ok: true, rows: [p] }, shadow: { ok: true, rows: [q] } }, { kind: 'js', max: 0.1 })
+    expect(c.measures!.jsMax).toBeCloseTo(Math.sqrt(0.05), 9)
+    expect(c.outcome).toBe('disagree')
+  })
+
+  it('and agrees with max 0.25, above its distance', () => {
+    const c = compare({ primary: { ok: true, rows: [p] }, shadow: { ok: true, rows: [q] } }, { kind: 'js', max: 0.25 })
+    expect(c.outcome).toBe('agree')
   })
 })

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { compileTransform, probabilityMapFactory } from '../../src/transform/compile.js'
 import { loadTransform } from '../../src/transform/load.js'
-import { post, specPost, topIndices } from '../../src/transform/post.js'
+import { post, specPost } from '../../src/transform/post.js'
+import { topIndices } from '../../src/vector.js'
 import { parseTransformSpec } from '../../src/transform/spec.js'
 import type { Transform } from '../../src/transform/types.js'
 

@@ -72,7 +72,7 @@ describe('specPre: rejected instances never become a batch', () => {
     ['-Infinity', { ...ok, tempo: -Infinity }, 'instances[0].tempo: must be a finite number, got -Infinity'],
     ['a numeric string', { ...ok, tempo: '118' }, 'instances[0].tempo: must be a number, got string "118"'],
     ['a boolean', { ...ok, mode: true }, 'instances[0].mode: must be a number, got boolean true'],
-    ['an array', { ...ok, tempo: [118] }, 'instances[0].tempo: must be a number, got array'],
+    ['an array', { ...ok, tempo: [118] }, 'instances[0].tempo: must be a number, got an array of 1'],
     ['a fraction for an integer', { ...ok, key: 5.5 }, 'instances[0].key: must be an integer, got 5.5'],
     ['a value outside the enum', { ...ok, mode: 2 }, 'instances[0].mode: must be one of 0, 1, got 2'],
     ['a value above max', { ...ok, tempo: 512 }, 'instances[0].tempo: must be <= 300, got 512'],
@@ -98,7 +98,7 @@ describe('specPre: rejected instances never become a batch', () => {
   })
 
   it.each([
-    ['not an array', { tempo: 1 }, 'instances: must be an array of objects, got object'],
+    ['not an array', { tempo: 1 }, 'instances: must be an array of objects, got an object'],
     ['absent', undefined, 'instances: must be an array of objects, got nothing'],
     ['empty', [], 'instances: must hold at least one instance'],
     ['over the limit', [ok, ok, ok, ok], 'instances: 4 instances exceed the limit of 3 per request'],

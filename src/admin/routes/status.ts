@@ -1,0 +1,7 @@
+/** GET /status: every model's verdict and its reasons, in one answer (read role). */
+import type { AdminRoutes } from '../server.js'
+import { modelStatuses } from '../status.js'
+
+export const statusRoutes: AdminRoutes = (deps) => async (api) => {
+  api.get('/status', async () => modelStatuses(deps.runtime, deps.shadow, deps.drift))
+}

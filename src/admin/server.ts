@@ -1,0 +1,62 @@
+/**
+ * The admin plane, on its own port (127.0.0.1:9901 by default): Prometheus metrics (open, for
+ * scrapers) and, behind the bearer-token hook, one small plugin per resource in routes/. Adding a
+ * resource is one file in routes/ and its line in ROUTES.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { Runtime } from '../runtime/runtime.js'
+import type { ShadowDispatcher } from '../shadow/dispatcher.js'
+import type { DriftMonitor } from '../drift/monitor.js'
+import { installErrorHandling } from '../error-handler.js'
+import { bearerAuth } from './auth.js'
+import { adminTokens } from './tokens.js'
+import { driftRoutes } from './routes/drift.js'
+import { modelRoutes } from './routes/models.js'
+import { shadowRoutes } from './routes/shadow.js'
+import { statusRoutes } from './routes/status.js'
+
+export interface AdminDeps {
+  logger: Logger
+  registry: Registry
+  runtime: Runtime
+  shadow: ShadowDispatcher
+  drift: DriftMonitor
+  /**
+   * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
+   * config's `admin.tokens`. With neither, the API refuses every call.
+   */
+  adminToken: string | undefined
+  /** Bring every observer's accumulated state into the registry and the status reads (before a scrape). */
+  flush: () => void
+}
+
+/** A resource of the admin API: a fastify plugin over the same deps. */
+export type AdminRoutes = (deps: AdminDeps) => FastifyPluginAsync
+
+export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes]
+
+export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> {
+  const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
+  installErrorHandling(admin)
+  admin.get('/metrics', async (_request, reply) => {
+    // Observers (drift) accumulate counts in arrays on the request path; they reach the counters here.
+    deps.flush()
+    const text = await deps.registry.metrics()
+    return reply.type(deps.registry.contentType).send(text)
+  })
+
+  // The admin section is static (a restart applies it), so the tokens are read once.
+  const tokens = adminTokens(deps.runtime.snapshot.config.admin.tokens, deps.adminToken)
+  admin.decorateRequest('actor', undefined)
+  // On the whole instance, not just the routes' scope: an unknown path is refused before it is a
+  // 404, so the API's shape is not readable without a token, and a route added later is covered.
+  const auth = bearerAuth(tokens)
+  admin.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url === '/metrics') return
+    await auth(request, reply)
+  })
+  for (const routes of ROUTES) await admin.register(routes(deps))
+  return admin
+}

@@ -1,0 +1,47 @@
+/**
+ * The decisions of the request path that are not routing: what goes upstream for a validated body
+ * (path, protocol, and whether the version's transform must build the tensor), and whether the
+ * answer is read whole or streamed through. Pure: no reply, no call, no I/O.
+ */
+import type { IncomingHttpHeaders } from 'node:http'
+import { errors } from '../errors.js'
+import { checkInferRequest } from '../protocol/oip.js'
+import { checkPredictRequest } from '../protocol/v1.js'
+import type { Protocol } from '../runtime/call.js'
+import type { VersionRuntime } from '../runtime/snapshot.js'
+
+/** Answers up to this size (by content-length) are read whole and sent as one Buffer. */
+export const SMALL_ANSWER_BYTES = 64 * 1024
+
+export interface UpstreamPlan {
+  /** Path at the upstream, e.g. /v2/models/hit-predictor/infer. */
+  path: string
+  /** Protocol spoken to the upstream (a v1 call with named features goes upstream as OIP v2). */
+  kind: Protocol
+  /** Named-feature instances the version's transform turns into the tensor; undefined: the client's bytes go as they are. */
+  instances?: unknown[]
+}
+
+/** Validate the parsed body (400 when it is not a request of its protocol) and plan the upstream call. */
+export function planUpstream (version: VersionRuntime, protocol: Protocol, parsed: unknown): UpstreamPlan {
+  if (protocol === 'v2') {
+    const checked = checkInferRequest(parsed)
+    if (!checked.ok) throw errors.badRequest('request', checked.error)
+    return { path: version.target.inferPath, kind: 'v2' }
+  }
+  const checked = checkPredictRequest(parsed)
+  if (!checked.ok) throw errors.badRequest('request', checked.error)
+  // named features in: the version's own transform builds its OIP v2 tensor
+  if (checked.value.named) return { path: version.target.inferPath, kind: 'v2', instances: checked.value.instances }
+  return { path: version.target.predictPath, kind: 'v1' }
+}
+
+/**
+ * Read the answer whole, or stream it straight through? Whole when something needs it (labelling,
+ * an observer) or when it is small: a Buffer is cheaper to send than a stream. A big answer nobody
+ * needs streams, so its size never sits in memory.
+ */
+export function readsAnswerWhole (labelled: boolean, observed: boolean, headers: IncomingHttpHeaders): boolean {
+  if (labelled || observed) return true
+  return Number(headers['content-length']) <= SMALL_ANSWER_BYTES
+}

@@ -1,0 +1,36 @@
+/**
+ * The metrics that follow the runtime's snapshots: route weights and version readiness (gauges
+ * reset and set from each snapshot's tables), and the zero series a config implies (created once per
+ * config, not per readiness flip). A swap listener, so the kernel itself has no metric side effect.
+ */
+import type { Runtime } from '../runtime/runtime.js'
+import type { Snapshot } from '../runtime/snapshot.js'
+import type { Metrics } from './metrics.js'
+import { zeroSeries } from './zero.js'
+
+/** Set the gauges from the current snapshot and keep them following every swap; returns the unsubscribe. */
+export function followRuntime (metrics: Metrics, runtime: Runtime): () => void {
+  let config = runtime.snapshot.config
+  zeroSeries(metrics, config)
+  setGauges(metrics, runtime.snapshot)
+  return runtime.onSwap((s) => {
+    // The series a config implies exist from its load on; readiness flips need not repeat this.
+    if (s.config !== config) {
+      config = s.config
+      zeroSeries(metrics, config)
+    }
+    setGauges(metrics, s)
+  })
+}
+
+export function setGauges (metrics: Metrics, snapshot: Snapshot): void {
+  metrics.routeWeight.reset()
+  metrics.versionReady.reset()
+  for (const [name, model] of snapshot.models) {
+    // The gauges show what the table routes by (a shadow's weight is 0 there, whatever the file says).
+    for (const v of model.table.versions) {
+      metrics.routeWeight.labels(name, v.name).set(v.weight)
+      metrics.versionReady.labels(name, v.name).set(v.ready ? 1 : 0)
+    }
+  }
+}

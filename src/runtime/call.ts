@@ -1,0 +1,71 @@
+/**
+ * The per-request record: what the router chose and what came back. `Call` is built by the
+ * inference handler (src/gateway/infer.ts is the only writer); when the response closes it is
+ * finished into a frozen `FinishedCall`, the one thing observers (shadow, drift, status) read.
+ */
+import type { RouteReason } from '../routing/table.js'
+import type { ModelRuntime, VersionRuntime } from './snapshot.js'
+
+export type Protocol = 'v2' | 'v1'
+export type UpstreamError = 'timeout' | 'connect' | 'protocol' | 'status'
+
+interface CallFields {
+  readonly model: ModelRuntime
+  readonly version: VersionRuntime
+  readonly route: RouteReason
+  readonly protocol: Protocol
+  /** The request id (from `x-request-id` or generated). */
+  readonly requestId: string
+  /** The parsed client body (after validation). */
+  parsed?: unknown
+  /** Named-feature instances of a v1 call, when the version's transform turned them into a tensor. */
+  instances?: unknown[]
+  /** The exact bytes sent upstream (shared with shadows: read once). */
+  upstreamBody?: Buffer
+  /** Path used at the upstream, e.g. /v2/models/hit-predictor/infer. */
+  upstreamPath?: string
+  /** Protocol spoken to the upstream (a v1 call with named features goes upstream as OIP v2). */
+  upstreamKind?: Protocol
+  upstreamMs?: number
+  upstreamStatus?: number
+  upstreamError?: UpstreamError
+  /** The upstream's raw answer, when something after the reply needs it. */
+  responseBody?: Buffer
+}
+
+/** A call while the handler builds it. */
+export interface Call extends CallFields {
+  /** The upstream's answer parsed, once, by whoever needs it first (see responseJson). */
+  responseParsed?: { value: unknown }
+}
+
+/** A call after its response closed: read-only, frozen, with the status the client got. */
+export type FinishedCall = Readonly<CallFields> & {
+  /** HTTP status sent to the client (499 when the client went away first). */
+  readonly status: number
+  /** The upstream's answer as JSON, parsed at most once across every observer (undefined: none or not JSON). */
+  responseJson (): unknown
+}
+
+/**
+ * The upstream's answer as JSON, parsed at most once per call and shared by post-processing and the
+ * observers. undefined when there is no body or it is not JSON.
+ */
+export function responseJson (call: Call): unknown {
+  call.responseParsed ??= { value: parseAnswer(call.responseBody) }
+  return call.responseParsed.value
+}
+
+export function finishCall (call: Call, status: number): FinishedCall {
+  const { responseParsed: _parsed, ...fields } = call
+  return Object.freeze({ ...fields, status, responseJson: () => responseJson(call) })
+}
+
+function parseAnswer (body: Buffer | undefined): unknown {
+  if (body === undefined) return undefined
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The kernel's data: a snapshot is the config compiled together with its runtime layers (readiness,
+ * weight and mirror overrides, ejections) into frozen per-model routing tables and upstream targets.
+ * `compileSnapshot` is pure: the same config and layers give the same snapshot, with no side effect
+ * (the metric gauges follow snapshots as a swap listener in src/metrics/runtime-gauges.ts).
+ */
+import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
+import { buildModelTable, type ModelTable } from '../routing/table.js'
+import { targetOf, type UpstreamTarget } from '../protocol/paths.js'
+import type { Transform } from '../transform/types.js'
+
+export interface Readiness {
+  ready: boolean
+  reason: string
+  /** The upstream's last OIP model metadata, when it answered. */
+  metadata?: unknown
+  /** Tensor names to use with this upstream, from the transform contract check. */
+  tensors?: { input: string; output: string }
+}
+
+export interface VersionRuntime {
+  readonly name: string
+  readonly config: VersionConfig
+  readonly target: UpstreamTarget
+  readonly readiness: Readiness
+  readonly isShadow: boolean
+  /** The version's own pre/post-processing, when its config names one. */
+  readonly transform: Transform | undefined
+}
+
+export interface ModelRuntime {
+  readonly name: string
+  readonly config: ModelConfig
+  readonly table: ModelTable
+  readonly versions: ReadonlyMap<string, VersionRuntime>
+}
+
+export interface Snapshot {
+  readonly config: Config
+  readonly models: ReadonlyMap<string, ModelRuntime>
+  readonly loadedAt: number
+}
+
+/** Per model, per version: a number layered over the file's value. */
+export type VersionOverrides = ReadonlyMap<string, ReadonlyMap<string, number>>
+export type WeightOverrides = VersionOverrides
+export type MirrorOverrides = VersionOverrides
+/** Transforms by spec path, loaded before the config is swapped in. */
+export type TransformTable = ReadonlyMap<string, Transform>
+
+/** What the process learned or was told at run time, layered over the config file. */
+export interface Layers {
+  /** Readiness by `versionKey(model, version)`; a version missing here is not probed yet. */
+  readonly readiness: ReadonlyMap<string, Readiness>
+  /** Runtime traffic weights (admin API, state store, rollout steps). */
+  readonly weights: WeightOverrides
+  /** Runtime mirror percents of shadow versions (admin API). */
+  readonly mirrors: MirrorOverrides
+  /** Versions taken out of rotation (outlier ejection), by `versionKey`; they route as not ready. */
+  readonly ejected: ReadonlySet<string>
+  readonly transforms: TransformTable
+}
+
+export const EMPTY_LAYERS: Layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), transforms: new Map() })
+
+const UNPROBED: Readiness = Object.freeze({ ready: false, reason: 'not probed yet' })
+
+/** The one key of a (model, version) pair in the layers' maps. */
+export function versionKey (model: string, version: string): string {
+  return `${model}\u0000${version}`
+}
+
+export function compileSnapshot (config: Config, layers: Layers, now: number): Snapshot {
+  const models = new Map<string, ModelRuntime>()
+  for (const [name, model] of Object.entries(config.models)) {
+    const versions = new Map<string, VersionRuntime>()
+    for (const [vname, v] of Object.entries(model.versions)) {
+      versions.set(vname, Object.freeze({
+        name: vname,
+        config: v,
+        target: targetOf(v.url, v.upstreamModel ?? name),
+        readiness: layers.readiness.get(versionKey(name, vname)) ?? UNPROBED,
+        isShadow: v.mirror !== undefined,
+        transform: v.transform === undefined ? undefined : layers.transforms.get(v.transform)
+      }))
+    }
+    const weights = layers.weights.get(name)
+    const mirrors = layers.mirrors.get(name)
+    const table = buildModelTable(name, model.salt ?? name, [...versions.values()].map((v) => ({
+      name: v.name,
+      weight: weights?.get(v.name) ?? v.config.weight,
+      mirror: v.config.mirror === undefined ? undefined : mirrors?.get(v.name) ?? v.config.mirror,
+      ready: v.readiness.ready && !layers.ejected.has(versionKey(name, v.name))
+    })))
+    models.set(name, Object.freeze({ name, config: model, table, versions }))
+  }
+  return Object.freeze({ config, models, loadedAt: now })
+}
