@@ -72,7 +72,7 @@ export default {
   inDefaultRun: true,
   async run (ctx) {
     const { groups, targets, skipped } = chooseTargets(ctx.opts.only ?? [])
-    const medians = await runTargets(ctx, targets)
+    const medians = await runTargets(ctx, targets, { keepAlive: true })
     const rows = withRatios(medians, targets)
     const discarded = rows.reduce((a, row) => a + row.discardedRounds, 0)
     const noisy = rows.reduce((a, row) => a + row.noisyRounds, 0)

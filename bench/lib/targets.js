@@ -31,9 +31,22 @@ import { medianRow } from './report.js'
  * With `ctx.opts.discard` ({ maxStealPct, maxOtherPct }), a noisy round (lib/noise.js) is discarded
  * and measured again once, while the run's time budget (`ctx.budget`: { startedAt, budgetMs }, ms) still
  * has room for the re-run AND every measurement left, at the mean time a measurement has taken so far.
+ * With `keepAlive`, a target's processes start once (its first round) and are frozen (SIGSTOP) between
+ * its rounds, so no idle process runs beside the measured one and later rounds skip the start-up
+ * (seconds per gateway on a busy machine); they are all stopped after the last round.
  */
-export async function runTargets (ctx, targets) {
+export async function runTargets (ctx, targets, { keepAlive = false } = {}) {
   const byLabel = new Map(targets.map((t) => [t.label, { kept: [], discarded: [] }]))
+  const live = keepAlive ? new Map() : undefined
+  try {
+    return await measureRounds(ctx, targets, byLabel, live)
+  } finally {
+    for (const { spec } of live?.values() ?? []) spec.cleanup?.()
+    await ctx.group.stopAll()
+  }
+}
+
+async function measureRounds (ctx, targets, byLabel, live) {
   const total = ctx.opts.rounds * targets.length
   let done = 0
   for (let round = 1; round <= ctx.opts.rounds; round++) {
@@ -41,14 +54,14 @@ export async function runTargets (ctx, targets) {
       done++
       const prefix = `${ctx.opts.rounds > 1 ? `round ${round}/${ctx.opts.rounds}: ` : ''}${target.label}`
       const slot = byLabel.get(target.label)
-      let row = await measureOnce(ctx, target, prefix)
+      let row = await measureOnce(ctx, target, prefix, live)
       const reasons = ctx.opts.discard === undefined ? [] : noiseReasons(row, ctx.opts.discard)
       if (reasons.length > 0) {
         const budgetLeft = roomForRerun(ctx.budget, total - done)
         ctx.log(`  noisy (${reasons.join(', ')}): ${budgetLeft ? 'discarded, measuring again' : 'kept, the time budget has no room for a re-run'}`)
         if (budgetLeft) {
           slot.discarded.push({ ...row, discardReasons: reasons })
-          row = await measureOnce(ctx, target, `${prefix} (again)`)
+          row = await measureOnce(ctx, target, `${prefix} (again)`, live)
         }
         const still = noiseReasons(row, ctx.opts.discard)
         if (still.length > 0) row.noisy = still
@@ -69,10 +82,10 @@ function roomForRerun (budget, left) {
   return Date.now() - budget.startedAt + meanMs * (left + 1) <= budget.budgetMs
 }
 
-async function measureOnce (ctx, target, prefix) {
+async function measureOnce (ctx, target, prefix, live) {
   const started = Date.now()
   try {
-    return await measureSetUp(ctx, target, prefix)
+    return await measureSetUp(ctx, target, prefix, live)
   } finally {
     ctx.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s with start and stop)`)
     if (ctx.budget !== undefined) {
@@ -82,22 +95,39 @@ async function measureOnce (ctx, target, prefix) {
   }
 }
 
-async function measureSetUp (ctx, target, prefix) {
+/** Start the target's parties (or thaw them, with `live`), measure, then stop (or freeze) them. */
+async function measureSetUp (ctx, target, prefix, live) {
   ctx.log(prefix)
   const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
   if (idle?.quiet === false) ctx.log(`  WARNING the machine is busy (a core at ${idle.busiestPct} %) after waiting ${ctx.opts.quietWait} s: measuring anyway`)
-  let spec
+  let spec = live?.get(target.label)?.spec
+  let parties = live?.get(target.label)?.parties ?? []
+  let failed = true
   try {
-    spec = await target.setup(ctx)
+    if (spec === undefined) {
+      const before = new Set(ctx.group.parties)
+      spec = await target.setup(ctx)
+      parties = [...ctx.group.parties].filter((p) => !before.has(p))
+    } else {
+      for (const p of parties) p.kill('SIGCONT')
+    }
     const row = await measureTarget(ctx, { label: target.label, ...spec })
     if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
     if (idle !== undefined) row.busiestCoreBeforePct = idle.busiestPct
     for (const problem of rowProblems(row)) ctx.log(`  WARNING ${problem}`)
     ctx.log(`  ${Math.round(row.rps)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, proxy ${row.proxyCpuUsPerReq ?? '-'} us/req, steal ${row.stealPct} %, other ${row.otherProcsPct} %`)
+    failed = false
     return row
   } finally {
-    spec?.cleanup?.()
-    await ctx.group.stopAll()
+    if (live !== undefined && !failed) {
+      for (const p of parties) p.kill('SIGSTOP')
+      live.set(target.label, { spec, parties })
+    } else {
+      spec?.cleanup?.()
+      live?.delete(target.label)
+      await Promise.all(parties.map((p) => p.stop()))
+      if (live === undefined) await ctx.group.stopAll()
+    }
   }
 }
 
