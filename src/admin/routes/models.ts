@@ -1,5 +1,5 @@
 /** GET /admin/models: each model's versions as the routing table has them (read role). */
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 import { versionSummaries } from '../status.js'
 
 export const modelRoutes: AdminRoutes = ({ runtime }) => async (api) => {

@@ -1,5 +1,5 @@
 /** GET /status: every model's verdict and its reasons, in one answer (read role). */
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 import { modelStatuses } from '../status.js'
 
 export const statusRoutes: AdminRoutes = (deps) => async (api) => {
