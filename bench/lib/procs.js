@@ -144,7 +144,6 @@ export class Party {
   /** SIGTERM (the gateway drains and, under --cpu-prof, writes its profile), SIGKILL past graceMs. */
   async stop (graceMs = 5000) {
     if (this.exitStatus !== undefined) return this.exitStatus
-    this.kill('SIGCONT') // a party frozen between rounds (lib/targets.js keepAlive) must run to handle SIGTERM
     this.kill('SIGTERM')
     const timer = setTimeout(() => this.kill('SIGKILL'), graceMs)
     const status = await this.exited

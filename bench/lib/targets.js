@@ -31,9 +31,10 @@ import { medianRow } from './report.js'
  * With `ctx.opts.discard` ({ maxStealPct, maxOtherPct }), a noisy round (lib/noise.js) is discarded
  * and measured again once, while the run's time budget (`ctx.budget`: { startedAt, budgetMs }, ms) still
  * has room for the re-run AND every measurement left, at the mean time a measurement has taken so far.
- * With `keepAlive`, a target's processes start once (its first round) and are frozen (SIGSTOP) between
- * its rounds, so no idle process runs beside the measured one and later rounds skip the start-up
- * (seconds per gateway on a busy machine); they are all stopped after the last round.
+ * With `keepAlive`, a target's processes start once (its first round) and stay up, idle, between its
+ * rounds, so later rounds skip the start-up (seconds per gateway on a busy machine); they are all
+ * stopped after the last round. (Not frozen with SIGSTOP: a gateway thawed after minutes answers 503
+ * until its next readiness probe, because the probe's timeout fires on the thaw.)
  */
 export async function runTargets (ctx, targets, { keepAlive = false } = {}) {
   const byLabel = new Map(targets.map((t) => [t.label, { kept: [], discarded: [] }]))
@@ -95,7 +96,7 @@ async function measureOnce (ctx, target, prefix, live) {
   }
 }
 
-/** Start the target's parties (or thaw them, with `live`), measure, then stop (or freeze) them. */
+/** Start the target's parties (or reuse them, with `live`), measure, then stop (or keep) them. */
 async function measureSetUp (ctx, target, prefix, live) {
   ctx.log(prefix)
   const idle = ctx.opts.quietWait > 0 ? await waitQuiet({ maxWaitMs: ctx.opts.quietWait * 1000, ticksPerSec: ctx.ticksPerSec }) : undefined
@@ -108,8 +109,6 @@ async function measureSetUp (ctx, target, prefix, live) {
       const before = new Set(ctx.group.parties)
       spec = await target.setup(ctx)
       parties = [...ctx.group.parties].filter((p) => !before.has(p))
-    } else {
-      for (const p of parties) p.kill('SIGCONT')
     }
     const row = await measureTarget(ctx, { label: target.label, ...spec })
     if (spec.collect !== undefined) Object.assign(row, await spec.collect(row))
@@ -120,7 +119,6 @@ async function measureSetUp (ctx, target, prefix, live) {
     return row
   } finally {
     if (live !== undefined && !failed) {
-      for (const p of parties) p.kill('SIGSTOP')
       live.set(target.label, { spec, parties })
     } else {
       spec?.cleanup?.()
