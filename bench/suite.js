@@ -42,13 +42,18 @@ export function withRatios (rows, targets) {
   })
 }
 
-/** The goals of issue 16, each { goal, value, met } (met null: not measured in this run). */
+/** The goals of issue 16, each { goal, value, met } (met null: not measured in this run; 'invalid': a row it uses had failures). */
 export function goals (rows) {
   const r = (label) => rows.find((x) => x.target === label)
   const gw = r('gateway 90/10'); const bare = r('bare-proxy'); const nginx = r('nginx 90/10')
   const mirror = r('nginx mirror'); const healthy = r('gateway shadow healthy'); const off = r('gateway shadow off')
   const out = []
-  const check = (goal, value, met) => out.push({ goal, value, met: value === null || value === undefined ? null : met })
+  // A row with errors or non-2xx answers measured fast failures, not the proxy: its goals are invalid.
+  const failing = rows.filter((x) => x.errors > 0 || x.non2xx > 0).map((x) => x.target)
+  const check = (goal, value, met) => {
+    const invalid = failing.filter((t) => goal.includes(t.replace('gateway ', '')) || (goal.startsWith('passthrough') && t === 'gateway 90/10'))
+    out.push({ goal, value, met: value === null || value === undefined ? null : invalid.length > 0 ? 'invalid' : met })
+  }
   check('passthrough (90/10, info): >= 1.5x bare-proxy req/s', gw && ratio(gw.rps, bare.rps), gw && gw.rps >= 1.5 * bare.rps)
   check('passthrough: added p50 over direct <= bare-proxy\'s (ms)', gw && `${gw.addedP50VsDirectMs} vs ${bare.addedP50VsDirectMs}`, gw && gw.addedP50VsDirectMs <= bare.addedP50VsDirectMs)
   check('moonshot: passthrough >= 0.5x nginx 90/10 req/s', gw && nginx && ratio(gw.rps, nginx.rps), gw && nginx && gw.rps >= 0.5 * nginx.rps)

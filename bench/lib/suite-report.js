@@ -31,7 +31,7 @@ export const SUITE_COLUMNS = [
   ['shadow compared', (r) => (typeof r.comparedFraction === 'number' ? `${fmt(r.comparedFraction * 100, 1)} %` : '-')]
 ]
 
-const verdict = (met) => (met === null ? 'not measured' : met ? 'met' : '**not met**')
+const verdict = (met) => (met === null ? 'not measured' : met === 'invalid' ? '**invalid** (a row had errors or non-2xx answers)' : met ? 'met' : '**not met**')
 
 /** Median steal and other-process CPU over every kept round: the machine's load during the run. */
 function machineLoad (rows) {
