@@ -5,12 +5,15 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
+import type { OpenMetricsContentType, Registry } from 'prom-client'
+import { trace } from '@opentelemetry/api'
 import type { Agent } from 'undici'
 import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
+import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
+import { createSpans } from './telemetry/spans.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
 import { ReadinessProber } from './proxy/probe.js'
 import { Runtime } from './runtime/runtime.js'
@@ -27,7 +30,8 @@ import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 export interface AppDeps {
   config: Config
   logger: Logger
-  registry: Registry
+  /** createRegistry({ exemplars: tracing }) in src/metrics/exposition.ts; a plain Registry in most tests. */
+  registry: Registry | Registry<OpenMetricsContentType>
   /** Version string reported by GET /v2. */
   version?: string
   random?: () => number
@@ -62,6 +66,9 @@ export interface App {
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
+  setBuildInfo(metrics, deps.version ?? '0.0.0', process.version)
+  // The reload gauges exist from the first load on (a dashboard's reload mark needs a first value).
+  recordConfigLoad(metrics, Date.now)
   const transforms = new TransformRegistry()
   const runtime = new Runtime(deps.config, await transforms.load(deps.config))
   followRuntime(metrics, runtime)
@@ -70,11 +77,14 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const primaryAgent = createAgent(() => origins, 'primary')
   const shadowAgent = createAgent(() => origins, 'shadow')
   const random = deps.random ?? Math.random
+  // The global tracer: a no-op unless the OpenTelemetry SDK was started (src/telemetry/tracing.ts).
+  const spans = createSpans(trace.getTracer('headliner', deps.version))
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,
     log: deps.logger,
-    random
+    random,
+    spans
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
   const observers = new Observers([shadow, drift], deps.logger)
@@ -119,7 +129,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     done(null, payload)
   })
   installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
+  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, spans })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
   const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
@@ -141,7 +151,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     },
     async reload (config: Config) {
       runtime.applyConfig(config, await transforms.load(config))
-      metrics.configReloads.labels('success').inc()
+      recordConfigReload(metrics, true, Date.now)
       prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },
     async close () {

@@ -115,6 +115,11 @@ export const ConfigSchema = z.strictObject({
     tokens: z.array(AdminTokenSchema).default([]).describe('Tokens of the admin API, by name and role. Env HEADLINER_ADMIN_TOKEN (or the file HEADLINER_ADMIN_TOKEN_FILE names) adds one `write` token named `admin`.'),
     tokensFile: z.string().min(1).optional().describe('Path of a YAML or JSON file holding more such entries (relative to the config file), for example a mounted Kubernetes Secret.')
   }).prefault({}).describe('Admin plane: metrics (open) and the admin API (bearer tokens).'),
+  // Its own listener so that Prometheus can scrape the pod IP while the admin API stays on 127.0.0.1.
+  metrics: z.strictObject({
+    host: z.string().default('0.0.0.0').describe('Metrics listen address. Default 0.0.0.0 (every interface: it serves /metrics and nothing else).'),
+    port: port.default(9464).describe('Metrics port. Default 9464.')
+  }).optional().describe('A listener of its own for `GET /metrics` (and only that). Absent: /metrics is on the admin port only.'),
   probe: z.strictObject({
     intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('How often every version\'s upstream is asked for its metadata and readiness (and its transform contract checked). Default 5000.'),
     timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.')
@@ -146,6 +151,7 @@ export type AdminTokenConfig = z.infer<typeof AdminTokenSchema>
 export const RELOAD = {
   server: 'restart',
   admin: 'restart',
+  metrics: 'restart',
   probe: 'restart',
   state: 'restart',
   models: 'hot'

@@ -9,12 +9,15 @@
  * of the call, and it tells the story.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { context } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
 import { callUpstream } from '../proxy/client.js'
 import { endToEndHeaders, upstreamHeaders } from '../proxy/forward.js'
 import type { Metrics } from '../metrics/metrics.js'
+import { observeRequestDuration } from '../metrics/exposition.js'
+import type { Spans } from '../telemetry/spans.js'
 import { finishCall, responseJson, type Call, type Protocol } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
@@ -33,6 +36,8 @@ export interface InferDeps {
   observers: Observer
   /** Tracing is on: let the undici instrumentation own the outgoing traceparent. */
   tracing: boolean
+  /** Child spans (pre-process, upstream, post-process) and the trace id for exemplars. */
+  spans: Spans
 }
 
 /** Largest upstream answer the gateway reads into memory (when it needs the body). */
@@ -43,7 +48,7 @@ declare module 'fastify' {
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, dispatcher, random, observers, tracing } = deps
+  const { runtime, metrics, dispatcher, random, observers, tracing, spans } = deps
   app.decorateRequest('headliner', null)
 
   async function infer (request: FastifyRequest, reply: FastifyReply, protocol: Protocol, name: string, pinned?: string): Promise<FastifyReply> {
@@ -59,13 +64,19 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     reply.header('x-headliner-version', version.name).header('x-headliner-route', decision.route)
     const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id) }
     request.headliner = call
+    const routed = { model: model.name, version: version.name, route: decision.route }
+    spans.annotateRequest(routed)
+    // The request's trace context, for the exemplar and for the shadow spans' link: 'close' may
+    // fire outside it.
+    const requestContext = context.active()
+    const traceId = spans.activeTraceId()
     metrics.inflight.labels(model.name).inc()
     const cancel = new AbortController()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
     // and the one place a vanished client cancels the upstream call.
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) cancel.abort()
-      afterReply(request, reply, call)
+      context.with(requestContext, () => { afterReply(request, reply, call, traceId) })
     })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
@@ -74,12 +85,15 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     call.upstreamPath = plan.path
     call.upstreamKind = plan.kind
     if (plan.instances !== undefined) call.instances = plan.instances
-    call.upstreamBody = plan.instances === undefined ? request.body as Buffer : preProcess(model, version, plan.instances, oipId(call.parsed) ?? call.requestId, metrics)
+    const instances = plan.instances
+    call.upstreamBody = instances === undefined
+      ? request.body as Buffer
+      : await spans.stage('pre_process', routed, () => preProcess(model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
 
     // 3. call the upstream
     const started = performance.now()
     const observed = observers.wantsResponse(model)
-    const answer = await callUpstream(dispatcher, {
+    const answer = await spans.stage('upstream', routed, () => callUpstream(dispatcher, {
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
@@ -89,7 +103,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       signal: cancel.signal,
       maxBytes: MAX_RESPONSE_BYTES,
       readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed, headers)
-    })
+    }))
     if (!answer.ok) {
       if (answer.kind === 'aborted') return reply
       call.upstreamMs = performance.now() - started
@@ -110,7 +124,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (plan.instances === undefined || answer.status !== 200) return reply.send(answer.body)
     // named features in, labels out: the version's own post-processing
     reply.removeHeader('content-length')
-    const labelled = postProcess(model, version, responseJson(call), plan.instances.length, metrics)
+    const rows = plan.instances.length
+    const labelled = await spans.stage('post_process', routed, () => postProcess(model, version, responseJson(call), rows, metrics))
     if (!labelled.ok) {
       if (labelled.upstreamFault) call.upstreamError = 'protocol'
       throw labelled.error
@@ -133,12 +148,12 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
   // 5. afterwards, off the reply path. A response the client cut short is counted as 499 (nginx's
   // "client closed request") and is neither mirrored nor observed.
-  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call): void {
+  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call, traceId: string | undefined): void {
     const { model, version, route } = call
     const status = reply.raw.writableFinished ? reply.statusCode : 499
     metrics.inflight.labels(model.name).dec()
     metrics.requests.labels(model.name, version.name, 'primary', route, String(status)).inc()
-    metrics.requestDuration.labels(model.name, version.name, 'primary').observe(reply.elapsedTime / 1000)
+    observeRequestDuration(metrics, model.name, version.name, 'primary', reply.elapsedTime / 1000, traceId)
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')

@@ -10,6 +10,8 @@
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
+import { observeRequestDuration } from '../metrics/exposition.js'
+import type { Spans } from '../telemetry/spans.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { ModelRuntime, VersionRuntime } from '../runtime/snapshot.js'
@@ -46,6 +48,8 @@ export interface ShadowDeps {
   metrics: Metrics
   log: Logger
   random: () => number
+  /** Each shadow call in a span of its own, linked to the request's (src/telemetry/spans.ts). */
+  spans: Spans
   now?: () => number
 }
 
@@ -88,10 +92,11 @@ export class ShadowDispatcher implements Observer {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
         continue
       }
-      primary ??= primaryAnswer(call)
+      const answer = primary ??= primaryAnswer(call)
       this.#inflight.set(model.name, inflight + 1)
       this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'sent').inc()
-      void this.#mirror(call, shadow, req, primary).finally(() => {
+      // Started here, where the request's context is active: the shadow span links to its span.
+      void this.#deps.spans.shadow({ model: model.name, version: shadow.name }, () => this.#mirror(call, shadow, req, answer)).finally(() => {
         this.#inflight.set(model.name, (this.#inflight.get(model.name) ?? 1) - 1)
       })
     }
@@ -161,7 +166,7 @@ export class ShadowDispatcher implements Observer {
     }
     const shadowMs = performance.now() - started
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
-    metrics.requestDuration.labels(model.name, shadow.name, 'shadow').observe(shadowMs / 1000)
+    observeRequestDuration(metrics, model.name, shadow.name, 'shadow', shadowMs / 1000, this.#deps.spans.activeTraceId())
 
     // k of the top-k overlap: the primary's transform's `top` (what users are shown), else 5.
     const k = call.version.transform?.top ?? DEFAULT_K

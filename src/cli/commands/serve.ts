@@ -28,7 +28,7 @@ export const serveCommand = command<Options>({
       await tracing?.shutdown()
       throw err
     })
-    log.info({ data: gw.dataUrl, admin: gw.adminUrl, tracing: tracing !== undefined }, 'headliner listening')
+    log.info({ data: gw.dataUrl, admin: gw.adminUrl, ...(gw.metricsUrl === undefined ? {} : { metrics: gw.metricsUrl }), tracing: tracing !== undefined }, 'headliner listening')
     ctx.untilSignal(log, loaded.config.server.shutdownGraceMs, async () => {
       await gw.close()
       await tracing?.shutdown()
