@@ -16,6 +16,8 @@ import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/co
 import { createSpans } from './telemetry/spans.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
 import { ReadinessProber } from './proxy/probe.js'
+import { Ejections } from './proxy/ejections.js'
+import { DEFAULT_OUTLIER } from './proxy/outlier.js'
 import { Runtime } from './runtime/runtime.js'
 import { Observers } from './runtime/observer.js'
 import { registerInferRoutes } from './gateway/infer.js'
@@ -26,6 +28,8 @@ import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
+import { installAccounting } from './gateway/accounting.js'
+import { errField } from './telemetry/log-context.js'
 
 export interface AppDeps {
   config: Config
@@ -38,7 +42,7 @@ export interface AppDeps {
   /** Prometheus default Node metrics (on by default). */
   defaultMetrics?: boolean
   /** Overrides the config's probe settings (tests). */
-  probe?: { intervalMs: number; timeoutMs: number }
+  probe?: { intervalMs: number; timeoutMs: number; unhealthyThreshold?: number; healthyThreshold?: number }
   /** Bearer token of the admin API (env HEADLINER_ADMIN_TOKEN); undefined disables the API. */
   adminToken?: string
   /** OpenTelemetry tracing was started (src/telemetry/tracing.ts). */
@@ -54,6 +58,10 @@ export interface App {
   primaryAgent: Agent
   shadowAgent: Agent
   shadow: ShadowDispatcher
+  /** Passive outlier ejection of the primary versions. */
+  ejections: Ejections
+  /** Fail readiness from now on (the first step of a drain, src/gateway/drain.ts); the listener keeps serving. */
+  startDraining (): void
   /** Probe the upstreams once and start periodic probing. */
   start (): Promise<void>
   /** Load a new validated config's transforms, swap it in, then probe the new versions. Throws (and swaps nothing) when a transform does not load. */
@@ -76,6 +84,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   runtime.onSwap((s) => { origins = originSettings(s.config) })
   const primaryAgent = createAgent(() => origins, 'primary')
   const shadowAgent = createAgent(() => origins, 'shadow')
+  const probeAgent = createAgent(() => origins, 'probe')
   const random = deps.random ?? Math.random
   // The global tracer: a no-op unless the OpenTelemetry SDK was started (src/telemetry/tracing.ts).
   const spans = createSpans(trace.getTracer('headliner', deps.version))
@@ -90,12 +99,24 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const observers = new Observers([shadow, drift], deps.logger)
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
+  const ejections = new Ejections({
+    runtime,
+    metrics,
+    log: deps.logger,
+    settings: (name) => {
+      const o = runtime.model(name)?.config.outlier
+      return o === undefined ? DEFAULT_OUTLIER : { failures: o.failures, baseMs: o.baseEjectionMs, maxMs: o.maxEjectionMs }
+    }
+  })
   const prober = new ReadinessProber({
     runtime,
-    agent: primaryAgent,
+    agent: probeAgent,
     log: deps.logger,
     intervalMs: deps.probe?.intervalMs ?? deps.config.probe.intervalMs,
     timeoutMs: deps.probe?.timeoutMs ?? deps.config.probe.timeoutMs,
+    unhealthyThreshold: deps.probe?.unhealthyThreshold ?? deps.config.probe.unhealthyThreshold,
+    healthyThreshold: deps.probe?.healthyThreshold ?? deps.config.probe.healthyThreshold,
+    onReady: (model, version) => { ejections.probedReady(model, version) },
     // A version whose transform contradicts its upstream's metadata must not serve: it would label nonsense.
     checkMetadata: (_model, version, metadata) => {
       if (version.transform === undefined) return { ok: true }
@@ -106,31 +127,40 @@ export async function buildApp (deps: AppDeps): Promise<App> {
 
   const data = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
-    // One log line per inference is written when the response closes (src/gateway/infer.ts) instead.
+    // One log line per response is written when it closes (src/gateway/accounting.ts) instead.
     logController: new LogController({ disableRequestLogging: true }),
+    // Every request line's `err` has one shape (src/telemetry/log-context.ts).
+    childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, err: errField } }),
     bodyLimit: deps.config.server.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's x-request-id is kept only when it is a short token; an 8 KB or JSON one is replaced,
+    // so it is never echoed into answers and logs as it came.
+    requestIdHeader: false,
+    genReqId: (req) => clientRequestId(req.headers['x-request-id']) ?? randomUUID(),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ...serverOptions(deps.config.server)
   })
+  // First: a request that a later hook refuses is still counted and logged (src/gateway/accounting.ts).
+  installAccounting(data, { runtime, metrics })
   installServerLimits(data, deps.config.server)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
   data.removeAllContentTypeParsers()
   data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
   let closing = false
+  let draining = false
   data.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     // While draining, tell keep-alive clients to go: server.close() only drops connections that are
     // idle when it is called, so a connection whose request was in flight would hold shutdown open.
-    if (closing) reply.header('connection', 'close')
+    // From the start of a drain, so keep-alive clients reconnect (through their balancer, to another
+    // replica) while this one still serves, rather than meet a connection closed under them.
+    if (closing || draining) reply.header('connection', 'close')
     done(null, payload)
   })
-  installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, spans })
-  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
+  installErrorHandling(data, { logs: false })
+  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
+  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 
   const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
@@ -145,6 +175,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     shadow,
     drift,
     observers,
+    ejections,
+    startDraining () { draining = true },
     async start () {
       await prober.probeAll()
       prober.start()
@@ -162,6 +194,14 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       await observers.close()
       await primaryAgent.close()
       await shadowAgent.destroy()
+      await probeAgent.destroy()
     }
   }
+}
+
+/** RFC 9110 token characters, at most 200 of them: what a client's `x-request-id` may be to be kept. */
+const REQUEST_ID = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/
+
+function clientRequestId (value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : undefined
 }

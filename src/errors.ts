@@ -7,14 +7,20 @@
 export class HeadlinerError extends Error {
   readonly code: string
   readonly statusCode: number
+  /** What only the operator sees (the log line): upstream addresses, file paths, a module's message. */
+  readonly detail: string | undefined
 
-  constructor (code: string, statusCode: number, message: string) {
+  constructor (code: string, statusCode: number, message: string, detail?: string) {
     super(message)
     this.name = 'HeadlinerError'
     this.code = code
     this.statusCode = statusCode
+    this.detail = detail
   }
 }
+
+/** A message for the caller and a detail for the log (see HeadlinerError.detail). */
+interface Worded { message: string; detail: string }
 
 /** A catalogue entry: call it to make the error; its code, status and meaning are readable without one. */
 export interface ErrorDefinition<A extends unknown[]> {
@@ -25,8 +31,11 @@ export interface ErrorDefinition<A extends unknown[]> {
   readonly meaning: string
 }
 
-function define<A extends unknown[]> (code: string, statusCode: number, meaning: string, message: (...args: A) => string): ErrorDefinition<A> {
-  const make = (...args: A) => new HeadlinerError(code, statusCode, message(...args))
+function define<A extends unknown[]> (code: string, statusCode: number, meaning: string, message: (...args: A) => string | Worded): ErrorDefinition<A> {
+  const make = (...args: A) => {
+    const m = message(...args)
+    return typeof m === 'string' ? new HeadlinerError(code, statusCode, m) : new HeadlinerError(code, statusCode, m.message, m.detail)
+  }
   return Object.freeze(Object.assign(make, { code, statusCode, meaning }))
 }
 
@@ -34,6 +43,7 @@ export const errors = {
   // caller mistakes (4xx)
   badJson: define('HEADLINER_ERR_BAD_JSON', 400, 'The request body is empty or not valid JSON.', (detail: string) => `request body is not valid JSON: ${detail}`),
   badRequest: define('HEADLINER_ERR_BAD_REQUEST', 400, 'The request is JSON but not a valid request of its protocol (OIP v2, KServe v1) or of the version\'s transform; the message names the field.', (where: string, what: string) => `${where}: ${what}`),
+  tensorShape: define('HEADLINER_ERR_TENSOR_SHAPE', 400, 'A tensor\'s shape contradicts the input the version\'s upstream declares in its metadata (another width or rank); it never reaches the model.', (model: string, version: string, input: string, shape: readonly number[], want: readonly unknown[]) => `${input}: shape [${shape.join(', ')}] does not fit [${want.join(', ')}], the input ${model}/${version} declares (-1: any size)`),
   bodyTooLarge: define('HEADLINER_ERR_BODY_TOO_LARGE', 413, 'The request body is larger than `server.bodyLimitBytes`.', (limit: number) => `request body is larger than the limit of ${limit} bytes`),
   unknownModel: define('HEADLINER_ERR_UNKNOWN_MODEL', 404, 'The path names a model the config does not have.', (model: string) => `unknown model "${model}"`),
   unknownVersion: define('HEADLINER_ERR_UNKNOWN_VERSION', 404, 'The path or the version header names a version the model does not have.', (model: string, version: string) => `model "${model}" has no version "${version}"`),
@@ -44,12 +54,16 @@ export const errors = {
   forbidden: define('HEADLINER_ERR_FORBIDDEN', 403, 'An admin API write with a token whose role is `read`.', (name: string, role: string, method: string) => `token "${name}" has role ${role}; ${method} needs a write token`),
   // no version can serve (503): all unready, or weights all zero
   noReadyVersion: define('HEADLINER_ERR_NO_READY_VERSION', 503, 'No version of the model can serve: every serving version is unready, or all weights are 0.', (model: string) => `model "${model}" has no ready version to serve this request`),
-  versionNotReady: define('HEADLINER_ERR_VERSION_NOT_READY', 503, 'The pinned version exists but is not ready; the message gives the probe\'s reason.', (model: string, version: string, reason: string) => `version "${version}" of model "${model}" is not ready: ${reason}`),
+  versionNotReady: define('HEADLINER_ERR_VERSION_NOT_READY', 503, 'The pinned version exists but is not ready; the message gives the kind of fault, the log line and `/status` the probe\'s reason.', (model: string, version: string, reason: string) => ({ message: `version "${version}" of model "${model}" is not ready (${readinessKind(reason)})`, detail: reason })),
   // upstream faults (5xx)
-  upstreamConnect: define('HEADLINER_ERR_UPSTREAM_CONNECT', 502, 'The version\'s upstream could not be reached (refused, reset, DNS, TLS).', (model: string, version: string, detail: string) => `upstream for ${model}/${version} could not be reached: ${detail}`),
+  upstreamConnect: define('HEADLINER_ERR_UPSTREAM_CONNECT', 502, 'The version\'s upstream could not be reached (refused, reset, DNS, TLS).', (model: string, version: string, detail: string) => ({ message: `upstream of ${model}/${version} could not be reached (connect)`, detail })),
   upstreamTimeout: define('HEADLINER_ERR_UPSTREAM_TIMEOUT', 504, 'The upstream did not send its whole answer within the model\'s `timeoutMs`.', (model: string, version: string, ms: number) => `upstream for ${model}/${version} did not answer within ${ms} ms`),
-  upstreamProtocol: define('HEADLINER_ERR_UPSTREAM_PROTOCOL', 502, 'The upstream\'s answer was unreadable: broken HTTP, too large, not JSON, or not the tensor its transform expects.', (model: string, version: string, detail: string) => `upstream for ${model}/${version} sent an invalid answer: ${detail}`),
-  transformFailed: define('HEADLINER_ERR_TRANSFORM', 500, 'A version\'s own pre- or post-processing (a custom module) failed.', (model: string, version: string, stage: string, detail: string) => `the ${stage}-processing of ${model}/${version} failed: ${detail}`),
+  upstreamProtocol: define('HEADLINER_ERR_UPSTREAM_PROTOCOL', 502, 'The upstream\'s answer was unreadable: broken HTTP, too large, not JSON, or not the tensor its transform expects.', (model: string, version: string, detail: string) => ({ message: `upstream of ${model}/${version} sent an invalid answer (protocol)`, detail })),
+  // upstream reliability (docs/reliability.md)
+  overloaded: define('HEADLINER_ERR_OVERLOADED', 503, 'The version already has `maxInflight` calls in flight: the request is refused at once rather than queued past its deadline.', (model: string, version: string, max: number) => `version "${version}" of model "${model}" is overloaded: ${max} calls in flight (maxInflight); retry later`),
+  invalidPrediction: define('HEADLINER_ERR_INVALID_PREDICTION', 502, 'The upstream answered 200 with something that is not a valid prediction (wrong shape, a non-finite value, probabilities that do not sum to 1); it is never labelled.', (model: string, version: string, detail: string) => `upstream for ${model}/${version} answered an invalid prediction: ${detail}`),
+  upstreamStatus: define('HEADLINER_ERR_UPSTREAM_STATUS', 502, 'The upstream answered a 5xx; its status is passed on (the HTTP status is the upstream\'s) and its body is withheld unless `server.exposeUpstreamErrors` is on.', (model: string, version: string, status: number) => `upstream for ${model}/${version} answered ${status}`),
+  transformFailed: define('HEADLINER_ERR_TRANSFORM', 500, 'A version\'s own pre- or post-processing (a custom module) failed.', (model: string, version: string, stage: string, detail: string) => ({ message: `the ${stage}-processing of ${model}/${version} failed (transform)`, detail })),
   internal: define('HEADLINER_ERR_INTERNAL', 500, 'A bug in the gateway; the log has the stack.', () => 'internal error'),
   // state store (src/state): the admin API sends the first two; a corrupt file stops the start
   stateUnavailable: define('HEADLINER_ERR_STATE_UNAVAILABLE', 503, 'The state store (Redis or the state file) cannot be reached; the write was refused and nothing changed.', (store: string, detail: string) => `the ${store} state store is unavailable (${detail}); nothing was changed, retry when it is back`),
@@ -60,6 +74,13 @@ export const errors = {
   profile: define('HEADLINER_ERR_PROFILE', 500, 'A reference profile (drift) is missing or invalid, or `headliner profile build` got bad input.', (problems: string[]) => problems.join('\n')),
   config: define('HEADLINER_ERR_CONFIG', 500, 'The config file is invalid; every problem is listed as `path: message`.', (file: string, problems: string[]) => `invalid config ${file}:\n  ${problems.join('\n  ')}`)
 } as const
+
+/** The kind of a probe's reason, for the caller: the reason itself names files and addresses. */
+function readinessKind (reason: string): string {
+  if (reason.startsWith('transform ')) return 'its transform does not match its upstream'
+  if (reason === 'not probed yet' || reason === 'ejected') return reason
+  return 'its upstream failed the readiness probe'
+}
 
 export function isHeadlinerError (err: unknown): err is HeadlinerError {
   return err instanceof HeadlinerError

@@ -1,7 +1,7 @@
 /**
  * The config schema: the single source of the config's TypeScript types, its validator and the
  * field table in docs/config.md (rendered by docs.ts; test/config/docs.test.ts fails when the committed
- * table differs). Shape: DESIGN.md section 4.
+ * table differs). Shape: docs/config.md.
  * Structural rules live here; rules that relate fields to each other live in semantic.ts.
  */
 import { z } from 'zod'
@@ -18,8 +18,11 @@ export const VersionSchema = z.strictObject({
   weight: z.number().int().min(0).max(100).default(0).describe('Share of the model\'s traffic in percent. Serving versions\' weights sum to 100. Default 0.'),
   mirror: z.number().min(0).max(100).optional().describe('Makes the version a shadow: percent of the model\'s traffic copied to it (0-100). A shadow has weight 0. Absent means not a shadow.'),
   upstreamModel: name('model').optional().describe('Model name at the upstream, when it differs from the logical model name.'),
+  protocol: z.enum(['v1+v2', 'v2']).default('v1+v2').describe('Protocols the upstream serves: `v1+v2` (KServe: both) or `v2` (OIP only: the gateway sends KServe v1 number-array calls as an OIP tensor and answers `predictions`). Default `v1+v2`.'),
   transform: z.string().min(1).optional().describe('Path of this version\'s transform spec (relative to the config file): pre/post-processing that travels with the model.'),
   connections: z.number().int().min(1).max(1024).default(64).describe('Keep-alive connections in this version\'s upstream pool. Default 64.'),
+  // Upstream reliability (docs/reliability.md): overload is refused, not absorbed.
+  maxInflight: z.number().int().min(1).max(1_000_000).default(512).describe('Primary calls in flight to this version (on a connection or waiting for one); past it a request gets 503 `HEADLINER_ERR_OVERLOADED` at once. Default 512.'),
   tls: z.strictObject({
     rejectUnauthorized: z.boolean().default(true).describe('Verify the upstream certificate. Default true; turn off only for a lab.'),
     ca: z.string().optional().describe('Path of a PEM CA bundle to trust for this upstream.')
@@ -27,11 +30,19 @@ export const VersionSchema = z.strictObject({
 }).describe('One version of a model.')
 
 export const ModelSchema = z.strictObject({
-  timeoutMs: z.number().int().min(1).max(600_000).default(2000).describe('Upstream timeout for a primary call in milliseconds (504 past it). Default 2000.'),
+  timeoutMs: z.number().int().min(1).max(600_000).default(2000).describe('Deadline of a primary call in milliseconds, from the request\'s turn in the queue to the last byte of the answer (504 past it). Default 2000.'),
+  // Upstream reliability (docs/reliability.md): retries and passive outlier ejection.
+  idempotent: z.boolean().default(false).describe('The model\'s inference has no side effect: a call that timed out, failed mid-answer, answered 5xx or an invalid prediction may be retried once on another ready version. Default false (only calls that never reached the upstream are retried).'),
+  outlier: z.strictObject({
+    failures: z.number().int().min(1).max(1000).default(5).describe('Consecutive failed calls (connect, 5xx, timeout, invalid prediction) that eject a version. Default 5.'),
+    baseEjectionMs: z.number().int().min(100).max(3_600_000).default(30_000).describe('Length of the first ejection; the n-th lasts n times as long. Default 30000.'),
+    maxEjectionMs: z.number().int().min(100).max(86_400_000).default(300_000).describe('Longest ejection. Default 300000.')
+  }).prefault({}).describe('Passive outlier ejection: a failing version leaves rotation for a while (never the last ready serving version) and returns after a good probe.'),
   sticky: z.strictObject({
     header: headerName.describe('Request header whose value is the sticky key (for example a user id).')
   }).optional().describe('Sticky routing: the same key goes to the same version on every replica and across restarts.'),
   versionHeader: headerName.default('x-headliner-version').describe('Request header a client may set to choose a configured version by name (route `header`). Default `x-headliner-version`.'),
+  headerRouting: z.enum(['serving', 'all', 'off']).default('serving').describe('Which versions the version header can choose: `serving` (not shadows; a shadow named in it answers 404 like an unknown version), `all` (shadows too), `off` (the header is ignored). Default `serving`.'),
   salt: z.string().optional().describe('Salt of the sticky hash. Default: the model name. Change it to reshuffle every sticky user.'),
   versions: z.record(name('version'), VersionSchema).describe('The versions, by name: letters, digits, `_`, `.`, `-`, at most 63 characters, starting with a letter or digit.'),
   shadow: z.strictObject({
@@ -107,7 +118,10 @@ export const ConfigSchema = z.strictObject({
     // Edge limits (src/gateway/server-limits.ts, docs/reliability.md): every wait for a client is bounded.
     requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send a whole request, headers and body (408 and close past it). Default 60000, as nginx.'),
     headersTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send the request headers (close past it); at most requestTimeoutMs. Default 60000, as nginx.'),
-    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.')
+    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.'),
+    // Upstream reliability and drain (docs/reliability.md).
+    drainDelayMs: z.number().int().min(0).max(600_000).default(5000).describe('On SIGTERM, how long readiness fails while the listener still accepts (for load balancers to notice) before in-flight requests are finished. Default 5000.'),
+    exposeUpstreamErrors: z.boolean().default(false).describe('Pass an upstream\'s 5xx body to the caller as it is (a lab setting: it may hold tracebacks and paths). Default false: the status passes, the body is a gateway error.')
   }).prefault({}).describe('Data plane.'),
   admin: z.strictObject({
     host: z.string().default('127.0.0.1').describe('Admin listen address (metrics, admin API). Default 127.0.0.1.'),
@@ -122,7 +136,10 @@ export const ConfigSchema = z.strictObject({
   }).optional().describe('A listener of its own for `GET /metrics` (and only that). Absent: /metrics is on the admin port only.'),
   probe: z.strictObject({
     intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('How often every version\'s upstream is asked for its metadata and readiness (and its transform contract checked). Default 5000.'),
-    timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.')
+    timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.'),
+    // Hysteresis (docs/reliability.md): one slow probe must not take a loaded version offline.
+    unhealthyThreshold: z.number().int().min(1).max(100).default(3).describe('Consecutive failed probes before a ready version is marked not ready (a transform contract mismatch counts at once). Default 3.'),
+    healthyThreshold: z.number().int().min(1).max(100).default(1).describe('Consecutive good probes before a not-ready version is marked ready. Default 1.')
   }).prefault({}).describe('Readiness probing of the upstreams.'),
   state: z.discriminatedUnion('store', [
     z.strictObject({

@@ -19,8 +19,10 @@ export interface CompiledFeature {
 
 /** The predicted top-1 class distribution. */
 export interface CompiledPrediction {
-  /** Class codes in index order: the `classes` option first, then profile-only classes, sorted. */
+  /** Class codes in index order: the `classes` option (else the profile's labels) first, then profile-only classes. */
   readonly classes: readonly string[]
+  /** Class of each output column, in the labels' own order: the `classes` option, else the profile's `labels`; undefined when neither says (columns cannot be mapped). */
+  readonly columns: readonly string[] | undefined
   /** Reference share per class (0 for a class the profile never saw). */
   readonly reference: Float64Array
   /** Class code -> index; a live class missing here is not counted. */
@@ -84,12 +86,14 @@ export function compileProfile (p: Profile, opts: CompileOptions = {}): Compiled
   let prediction: CompiledPrediction | undefined
   if (p.prediction !== undefined) {
     const shares = p.prediction.classes
-    const given = opts.classes ?? []
+    const columns = opts.classes ?? p.prediction.labels
+    const given = columns ?? []
     const seen = new Set(given)
-    const extra = Object.keys(shares).filter((c) => !seen.has(c)).sort()
+    const extra = Object.keys(shares).filter((c) => !seen.has(c))
     const classes = Object.freeze([...new Set([...given, ...extra])])
     prediction = Object.freeze({
       classes,
+      columns: columns === undefined ? undefined : Object.freeze([...columns]),
       reference: normalised(classes.map((c) => Object.hasOwn(shares, c) ? shares[c] as number : 0)),
       index: indexOf(classes)
     })

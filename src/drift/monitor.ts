@@ -5,6 +5,7 @@
  * time (`flush`), and the per-process PSI/JS gauges are computed there too, over a sliding window.
  */
 import type { Logger } from 'pino'
+import { ClassCounts, classOfColumn } from './class-counts.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
@@ -20,8 +21,9 @@ import { extractRows } from './extract.js'
 import type { Transform } from '../transform/types.js'
 import { argmax } from '../vector.js'
 
-export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; verdict: Verdict }
-export interface PredictionStatus { version: string; js: number | null; samples: number; verdict: Verdict }
+/** `requiredSamples`: the effective floor below which the verdict is insufficient_data (not just `minSamples`, see requiredSamples()). */
+export interface FeatureStatus { feature: string; psi: number | null; js: number | null; samples: number; requiredSamples: number; verdict: Verdict }
+export interface PredictionStatus { version: string; js: number | null; samples: number; requiredSamples: number; verdict: Verdict }
 export interface DriftStatus {
   model: string
   reference: string
@@ -44,6 +46,8 @@ interface ModelDrift {
   counts: Float64Array[]
   exported: Float64Array[]
   predictions: Map<string, { window: DriftWindow; counts: Float64Array; exported: Float64Array }>
+  /** Predicted classes the reference cannot judge (no prediction section, or no column order). */
+  unreferenced: ClassCounts
   settings: DriftSettings
 }
 
@@ -81,7 +85,7 @@ export class DriftMonitor implements Observer {
       try {
         next.set(model.name, this.#build(model, drift, transform, key))
       } catch (err) {
-        this.#log.error({ model: model.name, reference: drift.reference, err: (err as Error).message }, 'drift: reference profile not loaded; drift is off for this model')
+        this.#log.error({ model: model.name, reference: drift.reference, err: { type: (err as Error).name, message: (err as Error).message } }, 'drift: reference profile not loaded; drift is off for this model')
       }
     }
     this.#models = next
@@ -117,19 +121,21 @@ export class DriftMonitor implements Observer {
       counts: profile.features.map((f) => new Float64Array(f.labels.length)),
       exported: profile.features.map((f) => new Float64Array(f.labels.length)),
       predictions: new Map(),
+      unreferenced: new ClassCounts(),
       settings: drift
     }
   }
 
   wantsResponse (model: ModelRuntime): boolean {
-    return this.#models.get(model.name)?.profile.prediction !== undefined
+    // the predicted class is counted per version with or without a reference for it
+    return this.#models.has(model.name)
   }
 
   afterReply (call: FinishedCall): void {
     const d = this.#models.get(call.model.name)
     if (d === undefined || call.status !== 200 || call.upstreamError !== undefined) return
     this.#observeFeatures(d, call)
-    if (d.profile.prediction !== undefined && call.responseBody !== undefined) this.#observePrediction(d, call)
+    if (call.responseBody !== undefined) this.#observePrediction(d, call)
   }
 
   #observeFeatures (d: ModelDrift, call: FinishedCall): void {
@@ -152,21 +158,24 @@ export class DriftMonitor implements Observer {
   }
 
   #observePrediction (d: ModelDrift, call: FinishedCall): void {
-    const prediction = d.profile.prediction!
+    const prediction = d.profile.prediction
     const body = call.responseJson()
     if (body === undefined) return
     const rows = rowsFromAnswer(call.upstreamKind, body)
     if (!rows.ok) return
-    const labels = call.version.transform?.labels ?? (prediction.classes.length === rows.rows[0]?.length ? prediction.classes : undefined)
+    const labels = call.version.transform?.labels ?? prediction?.columns
+    if (prediction === undefined || labels === undefined) {
+      // Nothing to compare with (or no known column order): count the class, judge nothing.
+      for (const row of rows.rows) d.unreferenced.add(call.version.name, classOfColumn(argmax(row), labels))
+      return
+    }
     let p = d.predictions.get(call.version.name)
     if (p === undefined) {
       p = { window: new DriftWindow([prediction.classes.length], d.settings.window, this.#now), counts: new Float64Array(prediction.classes.length), exported: new Float64Array(prediction.classes.length) }
       d.predictions.set(call.version.name, p)
     }
     for (const row of rows.rows) {
-      const best = argmax(row)
-      const code = labels?.[best] ?? String(best)
-      const cls = prediction.index[code]
+      const cls = prediction.index[classOfColumn(argmax(row), labels)]
       if (cls === undefined) continue
       p.counts[cls]!++
       p.window.observe(0, cls)
@@ -188,6 +197,7 @@ export class DriftMonitor implements Observer {
           }
         }
       })
+      d.unreferenced.flush(m, d.model)
       const prediction = d.profile.prediction
       if (prediction !== undefined) {
         for (const [version, p] of d.predictions) {
@@ -226,22 +236,24 @@ export class DriftMonitor implements Observer {
     const thresholds = { ...d.settings.thresholds, minSamples: d.settings.minSamples }
     const features: FeatureStatus[] = d.profile.features.map((f, fi) => {
       const samples = d.window.samples(fi)
-      if (samples < requiredSamples(thresholds, f.labels.length)) return { feature: f.name, psi: null, js: null, samples, verdict: 'insufficient_data' }
+      const required = requiredSamples(thresholds, f.labels.length)
+      if (samples < required) return { feature: f.name, psi: null, js: null, samples, requiredSamples: required, verdict: 'insufficient_data' }
       const counts = d.window.counts(fi)
       const scores = { psi: psi(f.reference, counts), js: jsDistance(f.reference, counts), samples }
-      return { feature: f.name, psi: scores.psi, js: scores.js, samples, verdict: featureVerdict(scores, thresholds) }
+      return { feature: f.name, psi: scores.psi, js: scores.js, samples, requiredSamples: required, verdict: featureVerdict(scores, thresholds) }
     })
     const predictions: PredictionStatus[] = []
     const prediction = d.profile.prediction
     if (prediction !== undefined) {
       for (const [version, p] of d.predictions) {
         const samples = p.window.samples(0)
-        if (samples < requiredSamples(thresholds, prediction.classes.length)) {
-          predictions.push({ version, js: null, samples, verdict: 'insufficient_data' })
+        const required = requiredSamples(thresholds, prediction.classes.length)
+        if (samples < required) {
+          predictions.push({ version, js: null, samples, requiredSamples: required, verdict: 'insufficient_data' })
           continue
         }
         const js = jsDistance(prediction.reference, p.window.counts(0))
-        predictions.push({ version, js, samples, verdict: featureVerdict({ psi: 0, js, samples }, thresholds) })
+        predictions.push({ version, js, samples, requiredSamples: required, verdict: featureVerdict({ psi: 0, js, samples }, thresholds) })
       }
     }
     const parts: Record<string, Verdict> = {}

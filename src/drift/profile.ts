@@ -52,6 +52,8 @@ export const profileSchema = z.object({
   features: z.record(z.string().min(1), featureSchema),
   /** Expected top-1 class shares (class code -> share), when the training data carried predictions. */
   prediction: z.object({
+    /** The model's output columns as class names, in column order (the model's labels, unsorted), when known. */
+    labels: z.array(z.string().min(1)).min(1).optional(),
     classes: z.record(z.string().min(1), proportion).superRefine((c, ctx) => {
       if (Object.keys(c).length === 0) ctx.addIssue({ code: 'custom', message: 'must name at least one class' })
       else checkSum(Object.values(c), ctx, [])
@@ -111,6 +113,8 @@ export interface BuildOptions {
   features?: string[]
   /** Top-1 class of each row (same length as rows), when known. */
   predictions?: string[]
+  /** The model's output labels in column order (written as `prediction.labels`: live columns map to classes by it). */
+  labels?: string[]
   /** Creation time, passed in so builds are reproducible. */
   now: Date
 }
@@ -147,7 +151,7 @@ export function buildProfile (rows: readonly Record<string, number>[], opts: Bui
     for (const c of opts.predictions) counts.set(c, (counts.get(c) ?? 0) + 1)
     const classes: Record<string, number> = {}
     for (const c of [...counts.keys()].sort()) classes[c] = (counts.get(c) as number) / rows.length
-    profile.prediction = { classes }
+    profile.prediction = { ...(opts.labels === undefined ? {} : { labels: opts.labels }), classes }
   }
   return parseProfile(profile, `profile of ${opts.model}`)
 }

@@ -1,18 +1,22 @@
 /**
- * Health and metadata endpoints of the data plane (OIP v2 and KServe v1). Per OIP, health answers
- * 200 for true and a 4xx (400, as Triton does) for false; the JSON body says why, for humans.
+ * Health and metadata endpoints of the data plane (OIP v2 and KServe v1). Per-model and per-version
+ * readiness answer 200 for true and a 4xx (400, as Triton does) for false, as OIP says. The gateway's
+ * own readiness is what a Kubernetes readiness probe asks: 200 while it can serve every model (each
+ * has a ready serving version to fall back to, so one bad canary does not take every replica out of
+ * the Service), 503 while a model has none or while the gateway drains. The JSON body says why.
  */
 import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.js'
 import type { ModelRuntime, Runtime, VersionRuntime } from '../runtime/runtime.js'
 
-export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, gatewayVersion: string): void {
+export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, gatewayVersion: string, draining: () => boolean = () => false): void {
   app.get('/v2/health/live', async () => ({ live: true }))
 
   app.get('/v2/health/ready', async (_request, reply) => {
-    const notReady = [...runtime.snapshot.models.values()].flatMap((m) => servingNotReady(m))
+    if (draining()) return reply.code(503).send({ ready: false, reasons: ['draining'] })
+    const notReady = [...runtime.snapshot.models.values()].filter((m) => m.table.readyWeighted.length === 0).map((m) => `${m.name}: no ready serving version`)
     if (notReady.length === 0) return { ready: true }
-    return reply.code(400).send({ ready: false, reasons: notReady })
+    return reply.code(503).send({ ready: false, reasons: notReady })
   })
 
   app.get('/v2', async () => ({ name: 'headliner', version: gatewayVersion, extensions: [] }))
@@ -32,11 +36,6 @@ export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, ga
     const m = model(runtime, request.params)
     return { name: m.name, ready: m.table.readyWeighted.length > 0 }
   })
-}
-
-/** Serving versions (weight > 0) that are not ready, with reasons: what keeps the gateway unready. */
-export function servingNotReady (m: ModelRuntime): string[] {
-  return m.table.weighted.filter((v) => !v.ready).map((v) => `${m.name}/${v.name}: ${m.versions.get(v.name)?.readiness.reason ?? 'unknown'}`)
 }
 
 function model (runtime: Runtime, params: unknown): ModelRuntime {

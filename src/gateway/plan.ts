@@ -9,6 +9,7 @@ import { checkInferRequest } from '../protocol/oip.js'
 import { checkPredictRequest } from '../protocol/v1.js'
 import type { Protocol } from '../runtime/call.js'
 import type { VersionRuntime } from '../runtime/snapshot.js'
+import { checkTensorShape, tensorFromInstances } from './v1-bridge.js'
 
 /** Answers up to this size (by content-length) are read whole and sent as one Buffer. */
 export const SMALL_ANSWER_BYTES = 64 * 1024
@@ -20,28 +21,39 @@ export interface UpstreamPlan {
   kind: Protocol
   /** Named-feature instances the version's transform turns into the tensor; undefined: the client's bytes go as they are. */
   instances?: unknown[]
+  /** A v1 number-array call sent to an OIP-only upstream as this tensor body; the answer goes back as `predictions`. */
+  bridged?: Buffer
 }
 
 /** Validate the parsed body (400 when it is not a request of its protocol) and plan the upstream call. */
-export function planUpstream (version: VersionRuntime, protocol: Protocol, parsed: unknown): UpstreamPlan {
+export function planUpstream (model: string, version: VersionRuntime, protocol: Protocol, parsed: unknown, id: string): UpstreamPlan {
   if (protocol === 'v2') {
     const checked = checkInferRequest(parsed)
     if (!checked.ok) throw errors.badRequest('request', checked.error)
+    checkTensorShape(model, version, checked.value.inputs)
     return { path: version.target.inferPath, kind: 'v2' }
   }
   const checked = checkPredictRequest(parsed)
   if (!checked.ok) throw errors.badRequest('request', checked.error)
   // named features in: the version's own transform builds its OIP v2 tensor
   if (checked.value.named) return { path: version.target.inferPath, kind: 'v2', instances: checked.value.instances }
+  if (version.config.protocol === 'v2') {
+    const tensor = tensorFromInstances(version, checked.value.instances as number[][], id)
+    checkTensorShape(model, version, [tensor.input])
+    return { path: version.target.inferPath, kind: 'v2', bridged: tensor.body }
+  }
   return { path: version.target.predictPath, kind: 'v1' }
 }
 
 /**
  * Read the answer whole, or stream it straight through? Whole when something needs it (labelling,
  * an observer) or when it is small: a Buffer is cheaper to send than a stream. A big answer nobody
- * needs streams, so its size never sits in memory.
+ * needs streams, so its size never sits in memory. An answer without a content-length (chunked) is
+ * read whole too, within the byte limit: its end is unknown, and only an answer not yet begun can
+ * still become a 504 when the upstream trickles it, never ends it, or hangs after the headers.
  */
 export function readsAnswerWhole (labelled: boolean, observed: boolean, headers: IncomingHttpHeaders): boolean {
   if (labelled || observed) return true
-  return Number(headers['content-length']) <= SMALL_ANSWER_BYTES
+  const length = headers['content-length']
+  return length === undefined || Number(length) <= SMALL_ANSWER_BYTES
 }

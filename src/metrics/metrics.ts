@@ -1,5 +1,5 @@
 /**
- * Every metric Headliner exports, in one file (names and labels: DESIGN.md section 8). The registry
+ * Every metric Headliner exports, in one file (names and labels: docs/observability.md). The registry
  * is created by the caller and passed in; nothing here is global, so tests build their own.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type OpenMetricsContentType } from 'prom-client'
@@ -43,7 +43,7 @@ export function createMetrics (registry: Registry | Registry<OpenMetricsContentT
     /** Deprecated: kept one release beside {@link routeWeightRatio}; set both with setRouteWeight. */
     routeWeight: new Gauge({ name: 'headliner_route_weight_percent', help: 'Deprecated, removed in the next release: use headliner_route_weight_ratio. Traffic weight of each version in percent.', labelNames: ['model', 'version'] as const, registers }),
     routeWeightRatio: new Gauge({ name: 'headliner_route_weight_ratio', help: 'Traffic weight of each version as a ratio 0-1 (runtime overrides included); 0 for shadows and parked versions.', labelNames: ['model', 'version'] as const, registers }),
-    upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable answer).', labelNames: ['model', 'version', 'kind'] as const, registers }),
+    upstreamErrors: new Counter({ name: 'headliner_upstream_errors_total', help: 'Failed upstream calls by kind: timeout, connect, status (5xx answer), protocol (unreadable or cut answer), invalid_prediction (a 200 that is not a valid prediction).', labelNames: ['model', 'version', 'kind'] as const, registers }),
     shadowRequests: new Counter({ name: 'headliner_shadow_requests_total', help: 'Shadow copies by outcome: sent, dropped (over the in-flight bound), error, timeout.', labelNames: ['model', 'version', 'outcome'] as const, registers }),
     shadowComparisons: new Counter({ name: 'headliner_shadow_comparisons_total', help: 'Comparisons of a shadow answer with the primary answer, by outcome.', labelNames: ['model', 'primary', 'shadow', 'outcome'] as const, registers }),
     shadowDivergence: new Histogram({ name: 'headliner_shadow_divergence', help: 'Jensen-Shannon distance (base 2, 0-1: the square root of the divergence) between primary and shadow probability vectors, mean over the rows of a request.', labelNames: ['model', 'primary', 'shadow'] as const, buckets: DIVERGENCE_BUCKETS, registers }),
@@ -58,6 +58,7 @@ export function createMetrics (registry: Registry | Registry<OpenMetricsContentT
     versionEjected: new Gauge({ name: 'headliner_version_ejected', help: '1 while outlier detection has ejected the version (no traffic until it returns), else 0.', labelNames: ['model', 'version'] as const, registers }),
     retries: new Counter({ name: 'headliner_retries_total', help: 'Upstream calls retried, by reason (the failure kind that caused the retry).', labelNames: ['model', 'version', 'reason'] as const, registers }),
     configReloads: new Counter({ name: 'headliner_config_reloads_total', help: 'Config reloads by result (success, failure).', labelNames: ['result'] as const, registers }),
+    overloaded: new Counter({ name: 'headliner_overloaded_total', help: 'Requests refused with 503 because the version had maxInflight calls in flight.', labelNames: ['model', 'version'] as const, registers }),
     configLastReloadSuccessful: new Gauge({ name: 'headliner_config_last_reload_successful', help: 'Whether the last config reload attempt succeeded (1) or was refused (0).', registers }),
     configLastReloadSuccessTimestamp: new Gauge({ name: 'headliner_config_last_reload_success_timestamp_seconds', help: 'Unix time of the last successful config load or reload.', registers }),
     stateStoreUp: new Gauge({ name: 'headliner_state_store_up', help: '1 when the last call to the state store succeeded, else 0.', labelNames: ['store'] as const, registers }),

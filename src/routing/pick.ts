@@ -1,7 +1,8 @@
 /**
  * Pick the version that answers a request. Pure: the table, the request's routing inputs and a
  * random number in [0, 1) go in; a decision comes out. Precedence: pinned path > version header >
- * sticky key > weights. An explicit choice (pinned, header) never falls back; a weighted or sticky
+ * sticky key > weights. The header reaches serving versions only unless shadows are allowed (a path
+ * pin reaches any version). An explicit choice (pinned, header) never falls back; a weighted or sticky
  * choice whose version is not ready falls back to the ready versions in proportion to their weights.
  */
 import { fmix32, hash32, unitInterval } from './hash.js'
@@ -14,6 +15,8 @@ export interface RouteInput {
   header?: string | undefined
   /** Value of the sticky header. */
   stickyKey?: string | undefined
+  /** Which versions the header may name: `serving` (default) or `all` (shadows too). A shadow the header may not name is an unknown version: callers learn nothing of it. */
+  headerReach?: 'serving' | 'all'
 }
 
 export type Decision =
@@ -26,7 +29,8 @@ export function pickVersion (table: ModelTable, input: RouteInput, random: numbe
   const explicit = input.pinned ?? input.header
   if (explicit !== undefined) {
     const version = table.byName.get(explicit)
-    if (version === undefined) return { ok: false, reason: 'unknown_version', version: explicit }
+    const hidden = input.pinned === undefined && version?.mirror !== undefined && input.headerReach !== 'all'
+    if (version === undefined || hidden) return { ok: false, reason: 'unknown_version', version: explicit }
     if (!version.ready) return { ok: false, reason: 'not_ready', version: explicit }
     return { ok: true, version, route: input.pinned !== undefined ? 'pinned' : 'header' }
   }

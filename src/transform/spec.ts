@@ -2,7 +2,7 @@
  * The transform spec schema: the single source of the spec's TypeScript types, its validator and
  * the field table in docs/transforms.md (see fields-table.ts). A spec sits beside a model version's
  * artifacts (`models/hit-predictor/v2/transform.yaml`) and says how named features become the
- * version's input tensor and how its output tensor becomes labelled predictions (DESIGN.md §5).
+ * version's input tensor and how its output tensor becomes labelled predictions.
  * Structural rules are the zod shapes; rules relating fields to each other are the `check*` below,
  * run by the same parse so that every problem is reported at once, each with its path.
  */

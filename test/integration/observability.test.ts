@@ -55,13 +55,13 @@ describe('/metrics', () => {
 })
 
 describe('request logs', () => {
-  it('writes one line per inference with request id, model, version, route, status and duration', () => {
-    const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'inference')
+  it('writes one line per inference with request id, model, version, route, status and duration (fastify field names)', () => {
+    const lines = gw.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request completed' && l.route !== 'none')
     expect(lines).toHaveLength(20)
     for (const line of lines) {
-      expect(line).toMatchObject({ model: 'hit-predictor', route: 'sticky', status: 200 })
+      expect(line).toMatchObject({ model: 'hit-predictor', route: 'sticky', req: { method: 'POST' }, res: { statusCode: 200 } })
       expect(typeof line.reqId).toBe('string')
-      expect(typeof line.ms).toBe('number')
+      expect(typeof line.responseTime).toBe('number')
       expect(['v1', 'v2']).toContain(line.version)
     }
   })

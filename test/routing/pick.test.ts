@@ -92,6 +92,13 @@ describe('pins and headers', () => {
     expect(pickVersion(t, { pinned: 'v9' }, 0)).toEqual({ ok: false, reason: 'unknown_version', version: 'v9' })
     expect(pickVersion(t, { header: 'down' }, 0)).toEqual({ ok: false, reason: 'not_ready', version: 'down' })
   })
+
+  it('lets the header reach serving versions only, unless shadows are allowed; a shadow then looks unknown', () => {
+    expect(pickVersion(t, { header: 'v3' }, 0)).toEqual({ ok: false, reason: 'unknown_version', version: 'v3' })
+    expect(pickVersion(t, { header: 'v3', headerReach: 'serving' }, 0)).toEqual({ ok: false, reason: 'unknown_version', version: 'v3' })
+    expect(pickVersion(t, { header: 'v3', headerReach: 'all' }, 0)).toMatchObject({ ok: true, version: { name: 'v3' }, route: 'header' })
+    expect(pickVersion(t, { header: 'v2', headerReach: 'serving' }, 0)).toMatchObject({ ok: true, version: { name: 'v2' }, route: 'header' })
+  })
 })
 
 describe('sticky routing', () => {

@@ -27,7 +27,7 @@ export const demoModelCommand = command<Options>({
       throw new Error(`demo model server ${o.version} cannot listen on ${o.host}:${o.port}: ${listenReason(err)}`)
     })
     log.info({ version: o.version, url: server.url, host: o.host }, 'demo model listening')
-    ctx.untilSignal(log, GRACE_MS, () => server.close())
+    ctx.untilSignal(log, { graceMs: GRACE_MS }, () => server.close())
     return 'running'
   }
 })

@@ -29,7 +29,7 @@ export const serveCommand = command<Options>({
       throw err
     })
     log.info({ data: gw.dataUrl, admin: gw.adminUrl, ...(gw.metricsUrl === undefined ? {} : { metrics: gw.metricsUrl }), tracing: tracing !== undefined }, 'headliner listening')
-    ctx.untilSignal(log, loaded.config.server.shutdownGraceMs, async () => {
+    ctx.untilSignal(log, { graceMs: loaded.config.server.shutdownGraceMs, drainDelayMs: loaded.config.server.drainDelayMs, startDraining: () => { gw.app.startDraining() } }, async () => {
       await gw.close()
       await tracing?.shutdown()
     })
