@@ -106,7 +106,7 @@ const COLUMNS = [
 export default {
   name: 'drift',
   description: 'named-feature :predict through v1\'s transform, without and with drift monitoring, /metrics scraped every second',
-  inDefaultRun: true,
+  inDefaultRun: false,
   async run (ctx) {
     const rows = await runTargets(ctx, [driftTarget('no-drift', false), driftTarget('drift', true)])
     const off = rowOf(rows, 'no-drift')

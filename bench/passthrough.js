@@ -83,7 +83,7 @@ export function passthroughFigures (rows) {
 export default {
   name: 'passthrough',
   description: 'direct vs bare fastify proxy vs Headliner (100 %, 90/10 split, log level warn)',
-  inDefaultRun: true,
+  inDefaultRun: false,
   async run (ctx) {
     const rows = await runTargets(ctx, TARGETS)
     return {

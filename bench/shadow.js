@@ -92,7 +92,7 @@ const COLUMNS = [
 export default {
   name: 'shadow',
   description: 'primary p50/p99 with a shadow off / healthy / slow (2 s) / down, and RSS over a long run with a dead shadow',
-  inDefaultRun: true,
+  inDefaultRun: false,
   async run (ctx) {
     const rows = await runTargets(ctx, [
       shadowTarget('shadow off', 'off'),

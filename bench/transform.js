@@ -103,7 +103,7 @@ export function transformFigures (rows) {
 export default {
   name: 'transform',
   description: 'direct vs gateway OIP passthrough vs :predict arrays vs :predict named features through v1\'s transform',
-  inDefaultRun: true,
+  inDefaultRun: false,
   async run (ctx) {
     const rows = await runTargets(ctx, TARGETS)
     return {

@@ -22,13 +22,20 @@ export const INFER_BODY = JSON.stringify({
 export const INFER_PATH = '/v2/models/hit-predictor/infer'
 export const PREDICT_PATH = '/v1/models/hit-predictor:predict'
 
+/** The OIP request with 32 rows (the same song 32 times): a batch (answer: 32 x 72 probabilities). */
+export const INFER_BODY_32 = JSON.stringify({
+  inputs: [{ name: 'song_features', shape: [32, 12], datatype: 'FP32', data: Array.from({ length: 32 }, () => JSON.parse(INFER_BODY).inputs[0].data).flat() }]
+})
+
 /** The same song as named features (issue 3), in the order of models/hit-predictor/v1/transform.yaml. */
 export const NAMED_SONG = {
   danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1,
   instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000
 }
 
-const is72Numbers = (xs) => Array.isArray(xs) && xs.length === 72 && xs.every((x) => typeof x === 'number')
+const isNumbers = (xs, n) => Array.isArray(xs) && xs.length === n && xs.every((x) => typeof x === 'number')
+const is72Numbers = (xs) => isNumbers(xs, 72)
+const isTop = (p) => Array.isArray(p?.top) && p.top.length > 0 && p.top.every((t) => typeof t.country === 'string' && typeof t.name === 'string' && typeof t.probability === 'number')
 
 /**
  * The requests a target can be loaded with: path, body, and what a correct answer looks like (so a
@@ -37,6 +44,8 @@ const is72Numbers = (xs) => Array.isArray(xs) && xs.length === 72 && xs.every((x
 export const REQUESTS = {
   /** OIP v2 infer: 72 probabilities in outputs[0].data. */
   oip: { path: INFER_PATH, body: INFER_BODY, what: '72 probabilities in outputs[0].data', ok: (a) => is72Numbers(a?.outputs?.[0]?.data) },
+  /** OIP v2 infer with 32 rows: 32 x 72 probabilities. */
+  oip32: { path: INFER_PATH, body: INFER_BODY_32, what: '32 x 72 probabilities in outputs[0].data', ok: (a) => isNumbers(a?.outputs?.[0]?.data, 32 * 72) },
   /** KServe v1 predict with an array instance: passed through raw, 72 probabilities back. */
   predictArrays: {
     path: PREDICT_PATH,
@@ -49,10 +58,14 @@ export const REQUESTS = {
     path: PREDICT_PATH,
     body: JSON.stringify({ instances: [NAMED_SONG] }),
     what: 'labelled predictions[0].top (country, name, probability)',
-    ok: (a) => {
-      const top = a?.predictions?.[0]?.top
-      return Array.isArray(top) && top.length > 0 && top.every((t) => typeof t.country === 'string' && typeof t.name === 'string' && typeof t.probability === 'number')
-    }
+    ok: (a) => isTop(a?.predictions?.[0])
+  },
+  /** 32 named-feature instances: 32 labelled predictions. */
+  predictNamed32: {
+    path: PREDICT_PATH,
+    body: JSON.stringify({ instances: Array.from({ length: 32 }, () => NAMED_SONG) }),
+    what: '32 labelled predictions',
+    ok: (a) => Array.isArray(a?.predictions) && a.predictions.length === 32 && a.predictions.every(isTop)
   }
 }
 
@@ -145,16 +158,26 @@ export async function startGateway (ctx, { models, name = 'gateway', logLevel = 
 
 /**
  * Run the load generator (autocannon) in its own process on the load core and return its JSON
- * result; `rate` (req/s, default none: as fast as possible) fixes the offered load. Bounded: killed (and the run fails) if it overruns its duration by 20 s.
+ * result; `rate` (req/s, default none: as fast as possible) fixes the offered load. With `warmupSec`
+ * it first loads the target unmeasured and calls `onWarm()` when the measured run starts. Bounded:
+ * killed (and the run fails) if it overruns its warm-up and duration by 20 s.
  */
-export async function runLoad (ctx, { url, durationSec, connections = ctx.opts.connections, body = INFER_BODY, headers, rate = ctx.opts.rate }) {
+export async function runLoad (ctx, { url, durationSec, warmupSec = 0, onWarm, connections = ctx.opts.connections, body = INFER_BODY, headers, rate = ctx.opts.rate, sticky }) {
   const party = ctx.group.spawn({
     name: 'autocannon',
     command: process.execPath,
-    args: [join(LIB, 'load.js'), JSON.stringify({ url, body, headers, connections, duration: durationSec, rate })],
+    args: [join(LIB, 'load.js'), JSON.stringify({ url, body, headers, connections, duration: durationSec, warmup: warmupSec, rate, stickyHeader: sticky?.header, stickyKeys: sticky?.keys })],
     core: LOAD_CORE,
     stdout: 'pipe'
   })
-  await party.finish(durationSec * 1000 + 20_000)
-  return JSON.parse(party.stdout)
+  if (warmupSec > 0 && onWarm !== undefined) {
+    const watch = () => {
+      if (!party.stdout.startsWith('warm\n')) return
+      party.child.stdout.off('data', watch)
+      onWarm()
+    }
+    party.child.stdout.on('data', watch)
+  }
+  await party.finish((warmupSec + durationSec) * 1000 + 20_000)
+  return JSON.parse(party.stdout.trim().split('\n').at(-1))
 }

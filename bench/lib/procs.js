@@ -197,13 +197,21 @@ export function guardGroup (group, watchdogMs, cleanupSync = () => {}) {
  * parties' own CPU time it shows how much of a core something else used during a run.
  */
 export function readCoreBusyTicks () {
+  return readCoreTicks().map((c) => c.busy)
+}
+
+/**
+ * Per CPU, from /proc/stat: `busy` (all but idle and iowait, steal included) and `steal` (time the
+ * hypervisor gave this vCPU's slot to another guest) in clock ticks.
+ */
+export function readCoreTicks () {
   const out = []
   for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
     const m = /^cpu(\d+) (.*)$/.exec(line)
     if (m === null) continue
     // user nice system idle iowait irq softirq steal ...: busy = all but idle and iowait
     const f = m[2].trim().split(/\s+/).map(Number)
-    out[Number(m[1])] = f.reduce((a, b) => a + b, 0) - f[3] - f[4]
+    out[Number(m[1])] = { busy: f.reduce((a, b) => a + b, 0) - f[3] - f[4], steal: f[7] ?? 0 }
   }
   return out
 }

@@ -26,15 +26,22 @@ export function median (values) {
  * own, as DESIGN.md reports medians), errors are summed, the rest comes from the first round.
  */
 export function medianRow (rows) {
-  if (rows.length === 1) return { ...rows[0], rounds: 1 }
   const out = { ...rows[0], rounds: rows.length }
   for (const [key, value] of Object.entries(rows[0])) {
     if (key === 'errors' || key === 'non2xx' || key === 'requests') out[key] = rows.reduce((a, r) => a + (r[key] ?? 0), 0)
     else if (typeof value === 'number') out[key] = median(rows.map((r) => r[key]))
   }
-  out.perRound = rows.map(({ rps, p50Ms, p99Ms, proxyCpuUsPerReq }) => ({ rps, p50Ms, p99Ms, proxyCpuUsPerReq }))
+  out.perRound = rows.map(({ rps, p50Ms, p99Ms, p999Ms, proxyCpuUsPerReq, stealPct, otherProcsPct }) => ({ rps, p50Ms, p99Ms, p999Ms, proxyCpuUsPerReq, stealPct, otherProcsPct }))
+  out.range = {}
+  for (const key of RANGED) {
+    const xs = rows.map((r) => r[key]).filter((v) => typeof v === 'number')
+    if (xs.length > 0) out.range[key] = [Math.min(...xs), Math.max(...xs)]
+  }
   return out
 }
+
+/** The figures whose min-max over the rounds a median row keeps (`range`). */
+const RANGED = ['rps', 'p50Ms', 'p99Ms', 'p999Ms', 'proxyCpuUsPerReq', 'proxyPeakRssMb']
 
 /** The default columns of a load table: [header, row => cell]. */
 export const LOAD_COLUMNS = [
@@ -69,10 +76,10 @@ export function figuresTable (figures, header = ['ratio', 'value']) {
 }
 
 /** Write the JSON result of one scenario; returns its path. */
-export function writeResult (scenario, data, date = new Date()) {
-  mkdirSync(RESULTS_DIR, { recursive: true })
+export function writeResult (scenario, data, date = new Date(), dir = RESULTS_DIR) {
+  mkdirSync(dir, { recursive: true })
   const stamp = date.toISOString().replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z')
-  const file = join(RESULTS_DIR, `${scenario}-${stamp}.json`)
+  const file = join(dir, `${scenario}-${stamp}.json`)
   writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
   return file
 }
