@@ -23,6 +23,10 @@ import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
+import { StatusObserver } from './status/observer.js'
+import { gatewayStatusSources } from './status/sources.js'
+import type { RolloutSummary } from './status/report.js'
+import type { ReloadFacts } from './status/verdict.js'
 
 export interface AppDeps {
   config: Config
@@ -39,6 +43,10 @@ export interface AppDeps {
   adminToken?: string
   /** OpenTelemetry tracing was started (src/telemetry/tracing.ts). */
   tracing?: boolean
+  /** Clock of the status windows and reports, epoch ms (tests). Default Date.now. */
+  now?: () => number
+  /** Each model's rollout for GET /status, when a rollout driver runs. */
+  rollout?: (model: string) => RolloutSummary | null | undefined
 }
 
 export interface App {
@@ -57,6 +65,10 @@ export interface App {
   drift: DriftMonitor
   /** Every observer behind one fan-out (configure on swap, afterReply, flush before a scrape, close). */
   observers: Observers
+  /** The 1- and 5-minute windows behind GET /status. */
+  status: StatusObserver
+  /** Records a config change refused before it reached reload() (invalid file): GET /status shows it as a reason. */
+  reloadRefused (error: string): void
   close (): Promise<void>
 }
 
@@ -70,14 +82,21 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const primaryAgent = createAgent(() => origins, 'primary')
   const shadowAgent = createAgent(() => origins, 'shadow')
   const random = deps.random ?? Math.random
+  // Status: windows fed by every reply and every shadow comparison, and the last reload's outcome.
+  const now = deps.now ?? Date.now
+  const status = new StatusObserver({ now })
+  let lastReload: ReloadFacts | null = null
+  const reloaded = (ok: boolean, error?: string) => { lastReload = { ok, at: now(), ...(error !== undefined ? { error } : {}) } }
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,
     log: deps.logger,
-    random
+    random,
+    onComparison: (c) => { status.onComparison(c) }
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
-  const observers = new Observers([shadow, drift], deps.logger)
+  const observers = new Observers([shadow, drift, status], deps.logger)
+  const statusSources = gatewayStatusSources({ now, snapshot: () => runtime.snapshot, windows: status.windows, drift, reload: () => lastReload, ...(deps.rollout !== undefined ? { rollout: deps.rollout } : {}) })
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
   const prober = new ReadinessProber({
@@ -122,7 +141,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, status: statusSources, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -135,12 +154,21 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     shadow,
     drift,
     observers,
+    status,
+    reloadRefused (error: string) { reloaded(false, error) },
     async start () {
       await prober.probeAll()
       prober.start()
     },
     async reload (config: Config) {
-      runtime.applyConfig(config, await transforms.load(config))
+      try {
+        runtime.applyConfig(config, await transforms.load(config))
+      } catch (err) {
+        const problems = (err as { problems?: string[] }).problems
+        reloaded(false, problems?.join('; ') ?? (err as Error).message)
+        throw err
+      }
+      reloaded(true)
       metrics.configReloads.labels('success').inc()
       prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },

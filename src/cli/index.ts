@@ -11,6 +11,7 @@ import { demoTrafficCommand } from './commands/demo-traffic.js'
 import { demoTrainingSetCommand } from './commands/demo-training-set.js'
 import { profileBuildCommand } from './commands/profile-build.js'
 import { serveCommand } from './commands/serve.js'
+import { statusCommand } from './commands/status.js'
 import { tokenHashCommand } from './commands/token-hash.js'
 
 /** Parents come before their children (`demo` before `demo traffic`). */
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandDef[] = [
   demoTrafficCommand,
   demoTrainingSetCommand,
   profileBuildCommand,
+  statusCommand,
   tokenHashCommand
 ]
 

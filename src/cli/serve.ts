@@ -78,6 +78,7 @@ function watch (app: App, logger: Logger, file: string): { close (): void } {
     },
     refuse: (result) => {
       app.metrics.configReloads.labels('failure').inc()
+      app.reloadRefused(result.problems.join('; '))
       logger.error({ file: result.file, problems: result.problems }, 'config change refused; the last good config keeps serving')
     }
   })

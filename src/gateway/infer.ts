@@ -143,7 +143,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
     if (status === 499) return
-    observers.afterReply(finishCall(call, status))
+    observers.afterReply(finishCall(call, status, reply.elapsedTime))
   }
 }
 

@@ -73,6 +73,6 @@ describe('headliner demo', () => {
     const res = await request(`${demo.admin}/status`, { headers: { authorization: `Bearer ${demo.token}` } })
     const status = await res.body.json() as { verdict: string; models: { reasons: string[] }[] }
     expect(status.verdict).toBe('degraded')
-    expect(status.models[0]!.reasons[0]).toMatch(/^v3 \(weight 20\) is not ready: transform .*v2\/transform\.yaml does not match the upstream: input "song_features": upstream expects name "song_features_v3"/)
+    expect(status.models[0]!.reasons[0]).toMatch(/^v3 not ready: transform .*v2\/transform\.yaml does not match the upstream: input "song_features": upstream expects name "song_features_v3"/)
   })
 })

@@ -89,7 +89,8 @@ describe('loadConfigFile: valid fixtures', () => {
       timeoutMs: 2000,
       versionHeader: 'x-headliner-version',
       versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64 } },
-      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } }
+      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } },
+      status: { errorRatioDegraded: 0.01, errorRatioFailing: 0.05, p99SloMs: 500, agreementFloor: 0.9, minSamples: 50 }
     })
   })
 

@@ -114,15 +114,15 @@ describe('drift on real traffic', () => {
 })
 
 describe('GET /status', () => {
-  it('shows the drift verdict with its thresholds, behind the admin token', async () => {
+  it('shows the drift verdict with its worst features, behind the admin token', async () => {
     const gw = gateways[1]!
     const res = await request(gw.adminUrl + '/status', { headers: { authorization: `Bearer ${TOKEN}` } })
     expect(res.statusCode).toBe(200)
-    const body = await res.body.json() as { verdict: string; models: { model: string; verdict: string; reasons: string[]; drift: { verdict: string; thresholds: Record<string, number> } }[] }
+    const body = await res.body.json() as { verdict: string; models: { model: string; verdict: string; reasons: string[]; drift: { verdict: string; worst: { name: string; psi?: number }[] } }[] }
     expect(body.verdict).toBe('degraded')
     expect(body.models[0]!.drift.verdict).toBe('alert')
-    expect(body.models[0]!.drift.thresholds).toEqual({ psiWarn: 0.1, psiAlert: 0.25, js: 0.1, minSamples: 200 })
-    expect(body.models[0]!.reasons.join(' ')).toMatch(/drift alert: .*feature tempo/)
+    expect(body.models[0]!.drift.worst.map((f) => f.name)).toContain('tempo')
+    expect(body.models[0]!.reasons.join(' ')).toMatch(/drift alert on .*tempo \(PSI \d/)
     expect((await request(gw.adminUrl + '/status')).statusCode).toBe(401)
   })
 })
