@@ -4,13 +4,8 @@
  * GET /status and one small plugin per resource in routes/. Adding a resource is one file in
  * routes/ and its line in ROUTES.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
-import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
-import type { Runtime } from '../runtime/runtime.js'
-import type { ShadowDispatcher } from '../shadow/dispatcher.js'
-import type { DriftMonitor } from '../drift/monitor.js'
-import type { StatusSources } from '../status/report.js'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { AdminDeps, AdminRoutes } from './deps.js'
 import { registerConsole } from '../status/console-routes.js'
 import { installErrorHandling } from '../error-handler.js'
 import { bearerAuth } from './auth.js'
@@ -20,25 +15,7 @@ import { modelRoutes } from './routes/models.js'
 import { shadowRoutes } from './routes/shadow.js'
 import { statusRoutes } from './routes/status.js'
 
-export interface AdminDeps {
-  logger: Logger
-  registry: Registry
-  runtime: Runtime
-  shadow: ShadowDispatcher
-  drift: DriftMonitor
-  /** What GET /status is built from (src/status/sources.ts). */
-  status: StatusSources
-  /**
-   * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
-   * config's `admin.tokens`. With neither, the API refuses every call.
-   */
-  adminToken: string | undefined
-  /** Bring every observer's accumulated state into the registry and the status reads (before a scrape). */
-  flush: () => void
-}
-
-/** A resource of the admin API: a fastify plugin over the same deps. */
-export type AdminRoutes = (deps: AdminDeps) => FastifyPluginAsync
+export type { AdminDeps, AdminRoutes } from './deps.js'
 
 export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes]
 

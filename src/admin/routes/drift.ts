@@ -1,6 +1,6 @@
 /** GET /admin/models/{m}/drift: the drift verdict of a model against its reference profile (read role). */
 import { errors } from '../../errors.js'
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 
 export const driftRoutes: AdminRoutes = ({ runtime, drift }) => async (api) => {
   api.get<{ Params: { model: string } }>('/admin/models/:model/drift', async (request) => {

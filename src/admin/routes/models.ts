@@ -1,6 +1,6 @@
 /** GET /admin/models: each model's versions as the routing table has them (read role). */
 import type { ModelRuntime } from '../../runtime/snapshot.js'
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 
 export interface VersionSummary { name: string; weight: number; mirror?: number; ready: boolean; reason: string }
 

@@ -1,6 +1,6 @@
 /** GET /admin/models/{m}/shadow and .../shadow/diffs: shadow comparison summaries and recent disagreements (read role). */
 import { errors } from '../../errors.js'
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 
 export const shadowRoutes: AdminRoutes = ({ runtime, shadow }) => async (api) => {
   api.get<{ Params: { model: string } }>('/admin/models/:model/shadow', async (request) => {

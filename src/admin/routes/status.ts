@@ -4,7 +4,7 @@
  * docs/status.md; `headliner status` and the console read it.
  */
 import { buildStatus } from '../../status/report.js'
-import type { AdminRoutes } from '../server.js'
+import type { AdminRoutes } from '../deps.js'
 
 export const statusRoutes: AdminRoutes = (deps) => async (api) => {
   api.get<{ Querystring: { model?: string } }>('/status', async (request) => {

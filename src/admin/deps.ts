@@ -1,0 +1,28 @@
+/** What every admin resource plugin gets: the runtime and the capabilities it reads or changes. */
+import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from 'pino'
+import type { Registry } from 'prom-client'
+import type { Runtime } from '../runtime/runtime.js'
+import type { ShadowDispatcher } from '../shadow/dispatcher.js'
+import type { DriftMonitor } from '../drift/monitor.js'
+import type { StatusSources } from '../status/report.js'
+
+export interface AdminDeps {
+  logger: Logger
+  registry: Registry
+  runtime: Runtime
+  shadow: ShadowDispatcher
+  drift: DriftMonitor
+  /** What GET /status is built from (src/status/sources.ts). */
+  status: StatusSources
+  /**
+   * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
+   * config's `admin.tokens`. With neither, the API refuses every call.
+   */
+  adminToken: string | undefined
+  /** Bring every observer's accumulated state into the registry and the status reads (before a scrape). */
+  flush: () => void
+}
+
+/** A resource of the admin API: a fastify plugin over the same deps. */
+export type AdminRoutes = (deps: AdminDeps) => FastifyPluginAsync
