@@ -47,13 +47,16 @@ beforeAll(async () => {
   models = await startDemoVersions(['v1'])
   faulty = await startFaultyUpstream('half500')
   const v1 = models[0]!.url
+  // A loaded CI machine may be slow, never wrong: generous timeouts and a p99 SLO (per model, from the
+  // config's `status:` block) that only the errors under test can break.
+  const lenient = { timeoutMs: 30_000, status: { p99SloMs: 60_000 } }
   gw = await startGateway({
     schemaVersion: 1,
     admin: { tokens: [] },
     models: {
-      'hit-predictor': { versions: { v1: { url: v1, weight: 50 }, v2: { url: faulty.url, weight: 50 } } },
-      steady: { versions: { v1: { url: v1, weight: 100, upstreamModel: 'hit-predictor' }, twin: { url: v1, mirror: 100, upstreamModel: 'hit-predictor' } } },
-      idle: { versions: { v1: { url: v1, weight: 100, upstreamModel: 'hit-predictor' } } }
+      'hit-predictor': { ...lenient, versions: { v1: { url: v1, weight: 50 }, v2: { url: faulty.url, weight: 50 } } },
+      steady: { ...lenient, shadow: { timeoutMs: 30_000 }, versions: { v1: { url: v1, weight: 100, upstreamModel: 'hit-predictor' }, twin: { url: v1, mirror: 100, upstreamModel: 'hit-predictor' } } },
+      idle: { ...lenient, versions: { v1: { url: v1, weight: 100, upstreamModel: 'hit-predictor' } } }
     }
   }, { adminToken: TOKEN })
 })
@@ -69,7 +72,7 @@ describe('GET /status on a real gateway', () => {
     const s = await status()
     expect(s.models.map((m) => [m.model, m.verdict])).toEqual([['hit-predictor', 'insufficient_data'], ['steady', 'insufficient_data'], ['idle', 'insufficient_data']])
     expect((await cli('--token', TOKEN)).code).toBe(3)
-  })
+  }, 60_000)
 
   it('a version failing half its calls makes its model failing, with a reason naming it; the others stay apart', async () => {
     await send('hit-predictor', 'v1', N)
@@ -79,6 +82,7 @@ describe('GET /status on a real gateway', () => {
     await until(async () => (await status()).models.find((m) => m.model === 'steady')!.shadows[0]?.windows['5m'].total === N, 20_000)
     const s = await status()
     const hit = s.models.find((m) => m.model === 'hit-predictor')!
+    expect(hit.thresholds.p99SloMs).toBe(60_000)
     expect(hit.verdict).toBe('failing')
     expect(hit.reasons).toEqual([`v2 error ratio 50 % (30 of ${N} requests) over the last 5 min, at or above the 5 % threshold`])
     const v2 = hit.versions.find((v) => v.name === 'v2')!
@@ -110,7 +114,7 @@ describe('GET /status on a real gateway', () => {
     const refused = await cli()
     expect(refused.code).toBe(4)
     expect(refused.out).toContain('answered 401')
-  })
+  }, 120_000)
 
   it('answers 404 naming an unknown model, and 401 without a token', async () => {
     const res = await request(`${gw.adminUrl}/status?model=nope`, { headers: { authorization: `Bearer ${TOKEN}` } })
