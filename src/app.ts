@@ -5,14 +5,19 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
+import type { OpenMetricsContentType, Registry } from 'prom-client'
+import { trace } from '@opentelemetry/api'
 import type { Agent } from 'undici'
 import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
+import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
+import { createSpans } from './telemetry/spans.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
 import { ReadinessProber } from './proxy/probe.js'
+import { Ejections } from './proxy/ejections.js'
+import { DEFAULT_OUTLIER } from './proxy/outlier.js'
 import { Runtime } from './runtime/runtime.js'
 import { Observers } from './runtime/observer.js'
 import { registerInferRoutes } from './gateway/infer.js'
@@ -31,14 +36,15 @@ import type { ReloadFacts } from './status/verdict.js'
 export interface AppDeps {
   config: Config
   logger: Logger
-  registry: Registry
+  /** createRegistry({ exemplars: tracing }) in src/metrics/exposition.ts; a plain Registry in most tests. */
+  registry: Registry | Registry<OpenMetricsContentType>
   /** Version string reported by GET /v2. */
   version?: string
   random?: () => number
   /** Prometheus default Node metrics (on by default). */
   defaultMetrics?: boolean
   /** Overrides the config's probe settings (tests). */
-  probe?: { intervalMs: number; timeoutMs: number }
+  probe?: { intervalMs: number; timeoutMs: number; unhealthyThreshold?: number; healthyThreshold?: number }
   /** Bearer token of the admin API (env HEADLINER_ADMIN_TOKEN); undefined disables the API. */
   adminToken?: string
   /** OpenTelemetry tracing was started (src/telemetry/tracing.ts). */
@@ -58,6 +64,10 @@ export interface App {
   primaryAgent: Agent
   shadowAgent: Agent
   shadow: ShadowDispatcher
+  /** Passive outlier ejection of the primary versions. */
+  ejections: Ejections
+  /** Fail readiness from now on (the first step of a drain, src/gateway/drain.ts); the listener keeps serving. */
+  startDraining (): void
   /** Probe the upstreams once and start periodic probing. */
   start (): Promise<void>
   /** Load a new validated config's transforms, swap it in, then probe the new versions. Throws (and swaps nothing) when a transform does not load. */
@@ -74,6 +84,9 @@ export interface App {
 
 export async function buildApp (deps: AppDeps): Promise<App> {
   const metrics = createMetrics(deps.registry, { defaultMetrics: deps.defaultMetrics })
+  setBuildInfo(metrics, deps.version ?? '0.0.0', process.version)
+  // The reload gauges exist from the first load on (a dashboard's reload mark needs a first value).
+  recordConfigLoad(metrics, Date.now)
   const transforms = new TransformRegistry()
   const runtime = new Runtime(deps.config, await transforms.load(deps.config))
   followRuntime(metrics, runtime)
@@ -81,17 +94,21 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   runtime.onSwap((s) => { origins = originSettings(s.config) })
   const primaryAgent = createAgent(() => origins, 'primary')
   const shadowAgent = createAgent(() => origins, 'shadow')
+  const probeAgent = createAgent(() => origins, 'probe')
   const random = deps.random ?? Math.random
   // Status: windows fed by every reply and every shadow comparison, and the last reload's outcome.
   const now = deps.now ?? Date.now
   const status = new StatusObserver({ now })
   let lastReload: ReloadFacts | null = null
   const reloaded = (ok: boolean, error?: string) => { lastReload = { ok, at: now(), ...(error !== undefined ? { error } : {}) } }
+  // The global tracer: a no-op unless the OpenTelemetry SDK was started (src/telemetry/tracing.ts).
+  const spans = createSpans(trace.getTracer('headliner', deps.version))
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,
     log: deps.logger,
     random,
+    spans,
     onComparison: (c) => { status.onComparison(c) }
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
@@ -99,12 +116,24 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const statusSources = gatewayStatusSources({ now, snapshot: () => runtime.snapshot, windows: status.windows, drift, reload: () => lastReload, ...(deps.rollout !== undefined ? { rollout: deps.rollout } : {}) })
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
+  const ejections = new Ejections({
+    runtime,
+    metrics,
+    log: deps.logger,
+    settings: (name) => {
+      const o = runtime.model(name)?.config.outlier
+      return o === undefined ? DEFAULT_OUTLIER : { failures: o.failures, baseMs: o.baseEjectionMs, maxMs: o.maxEjectionMs }
+    }
+  })
   const prober = new ReadinessProber({
     runtime,
-    agent: primaryAgent,
+    agent: probeAgent,
     log: deps.logger,
     intervalMs: deps.probe?.intervalMs ?? deps.config.probe.intervalMs,
     timeoutMs: deps.probe?.timeoutMs ?? deps.config.probe.timeoutMs,
+    unhealthyThreshold: deps.probe?.unhealthyThreshold ?? deps.config.probe.unhealthyThreshold,
+    healthyThreshold: deps.probe?.healthyThreshold ?? deps.config.probe.healthyThreshold,
+    onReady: (model, version) => { ejections.probedReady(model, version) },
     // A version whose transform contradicts its upstream's metadata must not serve: it would label nonsense.
     checkMetadata: (_model, version, metadata) => {
       if (version.transform === undefined) return { ok: true }
@@ -118,8 +147,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     // One log line per inference is written when the response closes (src/gateway/infer.ts) instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.config.server.bodyLimitBytes,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // A client's x-request-id is kept only when it is a short token; an 8 KB or JSON one is replaced,
+    // so it is never echoed into answers and logs as it came.
+    requestIdHeader: false,
+    genReqId: (req) => clientRequestId(req.headers['x-request-id']) ?? randomUUID(),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ...serverOptions(deps.config.server)
@@ -130,16 +161,19 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   data.removeAllContentTypeParsers()
   data.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => { done(null, body) })
   let closing = false
+  let draining = false
   data.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id)
     // While draining, tell keep-alive clients to go: server.close() only drops connections that are
     // idle when it is called, so a connection whose request was in flight would hold shutdown open.
-    if (closing) reply.header('connection', 'close')
+    // From the start of a drain, so keep-alive clients reconnect (through their balancer, to another
+    // replica) while this one still serves, rather than meet a connection closed under them.
+    if (closing || draining) reply.header('connection', 'close')
     done(null, payload)
   })
   installErrorHandling(data)
-  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
-  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
+  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
+  registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 
   const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, status: statusSources, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
@@ -156,6 +190,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     observers,
     status,
     reloadRefused (error: string) { reloaded(false, error) },
+    ejections,
+    startDraining () { draining = true },
     async start () {
       await prober.probeAll()
       prober.start()
@@ -169,7 +205,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
         throw err
       }
       reloaded(true)
-      metrics.configReloads.labels('success').inc()
+      recordConfigReload(metrics, true, Date.now)
       prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },
     async close () {
@@ -180,6 +216,14 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       await observers.close()
       await primaryAgent.close()
       await shadowAgent.destroy()
+      await probeAgent.destroy()
     }
   }
+}
+
+/** RFC 9110 token characters, at most 200 of them: what a client's `x-request-id` may be to be kept. */
+const REQUEST_ID = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,200}$/
+
+function clientRequestId (value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && REQUEST_ID.test(value) ? value : undefined
 }

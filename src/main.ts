@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs'
 import { pino, type Logger } from 'pino'
 import { runCli } from './cli/index.js'
-import type { CliContext } from './cli/command.js'
+import type { CliContext, Shutdown } from './cli/command.js'
+import { drain } from './gateway/drain.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -28,8 +29,12 @@ function createLogger (): Logger {
   }, dest)
 }
 
-/** SIGTERM/SIGINT: stop accepting, let in-flight requests finish (bounded), then exit. */
-function untilSignal (log: Logger, graceMs: number, close: () => Promise<void>): void {
+/**
+ * SIGTERM/SIGINT. With a gateway (`shutdown.startDraining`): readiness fails at once, the listener
+ * keeps accepting for drainDelayMs, then in-flight requests finish within graceMs (src/gateway/drain.ts).
+ * Without one (a demo model server): stop accepting and finish within graceMs.
+ */
+function untilSignal (log: Logger, shutdown: Shutdown, close: () => Promise<void>): void {
   logDestination?.flush()
   let closing = false
   const stop = (signal: string) => {
@@ -37,9 +42,16 @@ function untilSignal (log: Logger, graceMs: number, close: () => Promise<void>):
     closing = true
     log.info({ signal }, 'shutting down: draining in-flight requests')
     logDestination?.flush()
-    const timer = setTimeout(() => { log.warn('grace period over, exiting'); process.exit(1) }, graceMs)
+    const exit = (code: number) => { logDestination?.flush(); process.exit(code) }
+    if (shutdown.startDraining !== undefined) {
+      const gateway = { startDraining: shutdown.startDraining, close }
+      drain(gateway, { drainDelayMs: shutdown.drainDelayMs ?? 0, graceMs: shutdown.graceMs, log })
+        .then((result) => { exit(result === 'closed' ? 0 : 1) }, (err: unknown) => { log.error({ err }, 'shutdown failed'); exit(1) })
+      return
+    }
+    const timer = setTimeout(() => { log.warn('grace period over, exiting'); exit(1) }, shutdown.graceMs)
     timer.unref()
-    close().then(() => process.exit(0), (err: unknown) => { log.error({ err }, 'shutdown failed'); process.exit(1) })
+    close().then(() => { exit(0) }, (err: unknown) => { log.error({ err }, 'shutdown failed'); exit(1) })
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))

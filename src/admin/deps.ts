@@ -1,7 +1,7 @@
 /** What every admin resource plugin gets: the runtime and the capabilities it reads or changes. */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from 'pino'
-import type { Registry } from 'prom-client'
+import type { OpenMetricsContentType, Registry } from 'prom-client'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
@@ -9,7 +9,7 @@ import type { StatusSources } from '../status/report.js'
 
 export interface AdminDeps {
   logger: Logger
-  registry: Registry
+  registry: Registry | Registry<OpenMetricsContentType>
   runtime: Runtime
   shadow: ShadowDispatcher
   drift: DriftMonitor

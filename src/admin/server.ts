@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { AdminDeps, AdminRoutes } from './deps.js'
 import { registerConsole } from '../status/console-routes.js'
 import { installErrorHandling } from '../error-handler.js'
+import { registerMetricsRoute } from '../metrics/listener.js'
 import { bearerAuth } from './auth.js'
 import { adminTokens } from './tokens.js'
 import { driftRoutes } from './routes/drift.js'
@@ -22,12 +23,7 @@ export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadow
 export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> {
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })
   installErrorHandling(admin)
-  admin.get('/metrics', async (_request, reply) => {
-    // Observers (drift) accumulate counts in arrays on the request path; they reach the counters here.
-    deps.flush()
-    const text = await deps.registry.metrics()
-    return reply.type(deps.registry.contentType).send(text)
-  })
+  registerMetricsRoute(admin, deps)
 
   // The admin section is static (a restart applies it), so the tokens are read once.
   const tokens = adminTokens(deps.runtime.snapshot.config.admin.tokens, deps.adminToken)

@@ -24,7 +24,7 @@ export interface CliContext {
   /** Starts OpenTelemetry when the env asks for it (OTEL_EXPORTER_OTLP_ENDPOINT). */
   startTracing: () => Promise<Tracing | undefined>
   /** Keeps the process alive until SIGTERM/SIGINT, then runs `close` (bounded by `graceMs`) and exits. */
-  untilSignal: (log: Logger, graceMs: number, close: () => Promise<void>) => void
+  untilSignal: (log: Logger, shutdown: Shutdown, close: () => Promise<void>) => void
 }
 
 /** A command returns an exit code, or `running` when it keeps serving until a signal. */
@@ -50,4 +50,13 @@ export class UsageError extends Error {
 /** Typed helper so each command file keeps its own options interface. */
 export function command<O> (def: CommandDef<O>): CommandDef {
   return def as unknown as CommandDef
+}
+
+/** How a running command shuts down on SIGTERM (src/main.ts). */
+export interface Shutdown {
+  /** In-flight requests may take this long once the listener stopped accepting. */
+  graceMs: number
+  /** A gateway: fail readiness at once and keep accepting for drainDelayMs first. */
+  startDraining?: () => void
+  drainDelayMs?: number
 }

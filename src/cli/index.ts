@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander'
 import { EXIT, UsageError, type CliContext, type CommandDef, type CommandResult } from './command.js'
 import { configCheckCommand } from './commands/config-check.js'
 import { demoCommand } from './commands/demo.js'
+import { demoModelCommand } from './commands/demo-model.js'
 import { demoTrafficCommand } from './commands/demo-traffic.js'
 import { demoTrainingSetCommand } from './commands/demo-training-set.js'
 import { profileBuildCommand } from './commands/profile-build.js'
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CommandDef[] = [
   demoCommand,
   demoTrafficCommand,
   demoTrainingSetCommand,
+  demoModelCommand,
   profileBuildCommand,
   statusCommand,
   tokenHashCommand
@@ -53,6 +55,8 @@ export function buildProgram (table: readonly CommandDef[], ctx: CliContext, ran
     .description('Traffic-management and observability gateway for ML model serving.')
     .version(ctx.version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'print this help')
+    // `-V, --version` only before a command: `demo-model --version v1` names the model's version.
+    .enablePositionalOptions()
     .helpCommand('help [command...]', 'print the help of a command')
     .addHelpText('after', ENV_HELP)
     .configureOutput({ writeOut: (s) => { ctx.stdout.write(s) }, writeErr: (s) => { ctx.err(s.replace(/\n$/, '')) } })

@@ -1,19 +1,23 @@
 /**
  * `headliner serve`: build the gateway from a validated config, probe the upstreams, listen on the
- * data and admin ports. Returns a handle whose close() drains in-flight requests. When a port cannot
+ * data and admin ports (and the metrics port when the config has one). Returns a handle whose close() drains in-flight requests. When a port cannot
  * be taken, everything already started is closed before the error goes up.
  */
 import type { Logger } from 'pino'
-import { Registry } from 'prom-client'
 import { buildApp, type App } from '../app.js'
 import { STATIC_SECTIONS, type Config } from '../config/schema.js'
 import { watchConfig } from '../config/watch.js'
+import { recordConfigReload } from '../metrics/control-plane.js'
+import { createRegistry } from '../metrics/exposition.js'
+import { buildMetricsApp } from '../metrics/listener.js'
 import { listenReason } from './demo.js'
 
 export interface RunningGateway {
   app: App
   dataUrl: string
   adminUrl: string
+  /** The metrics listener's URL, when the config has `metrics:`. */
+  metricsUrl?: string
   close (): Promise<void>
 }
 
@@ -27,14 +31,20 @@ export interface ServeOptions {
 }
 
 export async function serve (config: Config, logger: Logger, opts: ServeOptions): Promise<RunningGateway> {
-  const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
+  // Exemplars (the trace id on the request duration histogram) need an OpenMetrics registry.
+  const registry = createRegistry({ exemplars: opts.tracing ?? false })
+  const app = await buildApp({ config, logger, registry, version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
+  const metricsApp = config.metrics === undefined ? undefined : buildMetricsApp({ logger, registry, flush: () => { app.observers.flush() } })
   let dataUrl: string
   let adminUrl: string
+  let metricsUrl: string | undefined
   try {
     await app.start()
     dataUrl = await listen(app.data, 'data plane', config.server)
     adminUrl = await listen(app.admin, 'admin', config.admin)
+    if (metricsApp !== undefined && config.metrics !== undefined) metricsUrl = await listen(metricsApp, 'metrics', config.metrics)
   } catch (err) {
+    await metricsApp?.close()
     await app.close()
     throw err
   }
@@ -43,9 +53,11 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
     app,
     dataUrl,
     adminUrl,
+    ...(metricsUrl === undefined ? {} : { metricsUrl }),
     close: async () => {
       watcher?.close()
       await app.close()
+      await metricsApp?.close()
     }
   }
 }
@@ -71,13 +83,13 @@ function watch (app: App, logger: Logger, file: string): { close (): void } {
       app.reload({ ...result.config, ...kept }).then(() => {
         logger.info({ file: result.file }, 'config reloaded')
       }, (err: unknown) => {
-        app.metrics.configReloads.labels('failure').inc()
+        recordConfigReload(app.metrics, false, Date.now)
         const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message]
         logger.error({ file: result.file, problems }, 'config change refused; the last good config keeps serving')
       })
     },
     refuse: (result) => {
-      app.metrics.configReloads.labels('failure').inc()
+      recordConfigReload(app.metrics, false, Date.now)
       app.reloadRefused(result.problems.join('; '))
       logger.error({ file: result.file, problems: result.problems }, 'config change refused; the last good config keeps serving')
     }

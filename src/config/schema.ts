@@ -21,6 +21,8 @@ export const VersionSchema = z.strictObject({
   upstreamModel: name('model').optional().describe('Model name at the upstream, when it differs from the logical model name.'),
   transform: z.string().min(1).optional().describe('Path of this version\'s transform spec (relative to the config file): pre/post-processing that travels with the model.'),
   connections: z.number().int().min(1).max(1024).default(64).describe('Keep-alive connections in this version\'s upstream pool. Default 64.'),
+  // Upstream reliability (docs/reliability.md): overload is refused, not absorbed.
+  maxInflight: z.number().int().min(1).max(1_000_000).default(512).describe('Primary calls in flight to this version (on a connection or waiting for one); past it a request gets 503 `HEADLINER_ERR_OVERLOADED` at once. Default 512.'),
   tls: z.strictObject({
     rejectUnauthorized: z.boolean().default(true).describe('Verify the upstream certificate. Default true; turn off only for a lab.'),
     ca: z.string().optional().describe('Path of a PEM CA bundle to trust for this upstream.')
@@ -28,7 +30,14 @@ export const VersionSchema = z.strictObject({
 }).describe('One version of a model.')
 
 export const ModelSchema = z.strictObject({
-  timeoutMs: z.number().int().min(1).max(600_000).default(2000).describe('Upstream timeout for a primary call in milliseconds (504 past it). Default 2000.'),
+  timeoutMs: z.number().int().min(1).max(600_000).default(2000).describe('Deadline of a primary call in milliseconds, from the request\'s turn in the queue to the last byte of the answer (504 past it). Default 2000.'),
+  // Upstream reliability (docs/reliability.md): retries and passive outlier ejection.
+  idempotent: z.boolean().default(false).describe('The model\'s inference has no side effect: a call that timed out, failed mid-answer, answered 5xx or an invalid prediction may be retried once on another ready version. Default false (only calls that never reached the upstream are retried).'),
+  outlier: z.strictObject({
+    failures: z.number().int().min(1).max(1000).default(5).describe('Consecutive failed calls (connect, 5xx, timeout, invalid prediction) that eject a version. Default 5.'),
+    baseEjectionMs: z.number().int().min(100).max(3_600_000).default(30_000).describe('Length of the first ejection; the n-th lasts n times as long. Default 30000.'),
+    maxEjectionMs: z.number().int().min(100).max(86_400_000).default(300_000).describe('Longest ejection. Default 300000.')
+  }).prefault({}).describe('Passive outlier ejection: a failing version leaves rotation for a while (never the last ready serving version) and returns after a good probe.'),
   sticky: z.strictObject({
     header: headerName.describe('Request header whose value is the sticky key (for example a user id).')
   }).optional().describe('Sticky routing: the same key goes to the same version on every replica and across restarts.'),
@@ -109,7 +118,10 @@ export const ConfigSchema = z.strictObject({
     // Edge limits (src/gateway/server-limits.ts, docs/reliability.md): every wait for a client is bounded.
     requestTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send a whole request, headers and body (408 and close past it). Default 60000, as nginx.'),
     headersTimeoutMs: z.number().int().min(100).max(600_000).default(60_000).describe('How long a client may take to send the request headers (close past it); at most requestTimeoutMs. Default 60000, as nginx.'),
-    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.')
+    maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.'),
+    // Upstream reliability and drain (docs/reliability.md).
+    drainDelayMs: z.number().int().min(0).max(600_000).default(5000).describe('On SIGTERM, how long readiness fails while the listener still accepts (for load balancers to notice) before in-flight requests are finished. Default 5000.'),
+    exposeUpstreamErrors: z.boolean().default(false).describe('Pass an upstream\'s 5xx body to the caller as it is (a lab setting: it may hold tracebacks and paths). Default false: the status passes, the body is a gateway error.')
   }).prefault({}).describe('Data plane.'),
   admin: z.strictObject({
     host: z.string().default('127.0.0.1').describe('Admin listen address (metrics, admin API). Default 127.0.0.1.'),
@@ -117,9 +129,17 @@ export const ConfigSchema = z.strictObject({
     tokens: z.array(AdminTokenSchema).default([]).describe('Tokens of the admin API, by name and role. Env HEADLINER_ADMIN_TOKEN (or the file HEADLINER_ADMIN_TOKEN_FILE names) adds one `write` token named `admin`.'),
     tokensFile: z.string().min(1).optional().describe('Path of a YAML or JSON file holding more such entries (relative to the config file), for example a mounted Kubernetes Secret.')
   }).prefault({}).describe('Admin plane: metrics (open) and the admin API (bearer tokens).'),
+  // Its own listener so that Prometheus can scrape the pod IP while the admin API stays on 127.0.0.1.
+  metrics: z.strictObject({
+    host: z.string().default('0.0.0.0').describe('Metrics listen address. Default 0.0.0.0 (every interface: it serves /metrics and nothing else).'),
+    port: port.default(9464).describe('Metrics port. Default 9464.')
+  }).optional().describe('A listener of its own for `GET /metrics` (and only that). Absent: /metrics is on the admin port only.'),
   probe: z.strictObject({
     intervalMs: z.number().int().min(100).max(600_000).default(5000).describe('How often every version\'s upstream is asked for its metadata and readiness (and its transform contract checked). Default 5000.'),
-    timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.')
+    timeoutMs: z.number().int().min(10).max(60_000).default(1000).describe('Timeout of one probe request; a version that does not answer in time is not ready. Default 1000.'),
+    // Hysteresis (docs/reliability.md): one slow probe must not take a loaded version offline.
+    unhealthyThreshold: z.number().int().min(1).max(100).default(3).describe('Consecutive failed probes before a ready version is marked not ready (a transform contract mismatch counts at once). Default 3.'),
+    healthyThreshold: z.number().int().min(1).max(100).default(1).describe('Consecutive good probes before a not-ready version is marked ready. Default 1.')
   }).prefault({}).describe('Readiness probing of the upstreams.'),
   state: z.discriminatedUnion('store', [
     z.strictObject({
@@ -148,6 +168,7 @@ export type AdminTokenConfig = z.infer<typeof AdminTokenSchema>
 export const RELOAD = {
   server: 'restart',
   admin: 'restart',
+  metrics: 'restart',
   probe: 'restart',
   state: 'restart',
   models: 'hot'

@@ -6,10 +6,12 @@ import type { FastifyInstance } from 'fastify'
 import { errors } from '../errors.js'
 import type { ModelRuntime, Runtime, VersionRuntime } from '../runtime/runtime.js'
 
-export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, gatewayVersion: string): void {
+export function registerHealthRoutes (app: FastifyInstance, runtime: Runtime, gatewayVersion: string, draining: () => boolean = () => false): void {
   app.get('/v2/health/live', async () => ({ live: true }))
 
   app.get('/v2/health/ready', async (_request, reply) => {
+    // Draining (SIGTERM): unready at once so load balancers stop sending, while requests still succeed.
+    if (draining()) return reply.code(400).send({ ready: false, reasons: ['the gateway is shutting down'] })
     const notReady = [...runtime.snapshot.models.values()].flatMap((m) => servingNotReady(m))
     if (notReady.length === 0) return { ready: true }
     return reply.code(400).send({ ready: false, reasons: notReady })

@@ -9,17 +9,23 @@
  * of the call, and it tells the story.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { context } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
-import { callUpstream } from '../proxy/client.js'
-import { endToEndHeaders, upstreamHeaders } from '../proxy/forward.js'
+import { callUpstream, type UpstreamAnswer } from '../proxy/client.js'
+import type { Ejections } from '../proxy/ejections.js'
+import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../proxy/forward.js'
+import { InflightLimits } from '../proxy/inflight.js'
+import { pickOther, retryReason, RetryBudget } from '../proxy/retry.js'
 import type { Metrics } from '../metrics/metrics.js'
-import { finishCall, responseJson, type Call, type Protocol } from '../runtime/call.js'
+import { observeRequestDuration } from '../metrics/exposition.js'
+import type { Routed, Spans, Stage } from '../telemetry/spans.js'
+import { finishCall, responseJson, type Call, type Protocol, type UpstreamError } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
-import type { ModelRuntime } from '../runtime/snapshot.js'
-import { planUpstream, readsAnswerWhole } from './plan.js'
+import { versionKey, type ModelRuntime, type VersionRuntime } from '../runtime/snapshot.js'
+import { planUpstream, readsAnswerWhole, type UpstreamPlan } from './plan.js'
 import { preProcess, postProcess } from './transform-step.js'
 
 export interface InferDeps {
@@ -33,7 +39,22 @@ export interface InferDeps {
   observers: Observer
   /** Tracing is on: let the undici instrumentation own the outgoing traceparent. */
   tracing: boolean
+  /** Passive outlier ejection (src/proxy/ejections.ts): every primary call's outcome goes in. */
+  ejections: Ejections
+  /** Pass upstream 5xx bodies through (a lab setting); otherwise the status passes with a gateway error. */
+  exposeUpstreamErrors: boolean
+  /** Child spans (pre-process, upstream, post-process) and the trace id for exemplars. */
+  spans: Spans
 }
+
+/** What one attempt made: the answer (and its labelled text), or why it failed. */
+type Attempt =
+  | { ok: true; answer: Exclude<UpstreamAnswer, { ok: false }>; labelled?: string }
+  | { ok: false; error: UpstreamError; sentNothing: boolean; httpError: HeadlinerError }
+  | { ok: false; error: undefined; sentNothing: false }
+
+/** A retry needs at least this much of the deadline left to be worth starting. */
+const MIN_RETRY_MS = 50
 
 /** Largest upstream answer the gateway reads into memory (when it needs the body). */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -43,7 +64,12 @@ declare module 'fastify' {
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, dispatcher, random, observers, tracing } = deps
+  const { runtime, metrics, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
+  // With tracing off a stage runs bare: even a no-op span costs a few microseconds per stage.
+  const stage = <T>(name: Stage, routed: Routed, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routed, fn) : fn()
+  const budget = new RetryBudget()
+  const slots = new InflightLimits()
+  const observed = (model: ModelRuntime) => observers.wantsResponse(model)
   app.decorateRequest('headliner', null)
 
   async function infer (request: FastifyRequest, reply: FastifyReply, protocol: Protocol, name: string, pinned?: string): Promise<FastifyReply> {
@@ -57,65 +83,137 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (!decision.ok) throw routingError(model, decision)
     const version = model.versions.get(decision.version.name)!
     reply.header('x-headliner-version', version.name).header('x-headliner-route', decision.route)
-    const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id) }
+    const call: Call = { model, version, route: decision.route, protocol, requestId: String(request.id), requestBody: request.body as Buffer, releases: [budget.enter()] }
     request.headliner = call
+    if (tracing) spans.annotateRequest({ model: model.name, version: version.name, route: decision.route })
+    // The request's trace context, for the exemplar and the shadow spans' link: 'close' may fire outside it.
+    const requestContext = tracing ? context.active() : undefined
+    const traceId = tracing ? spans.activeTraceId() : undefined
     metrics.inflight.labels(model.name).inc()
     const cancel = new AbortController()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
     // and the one place a vanished client cancels the upstream call.
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) cancel.abort()
-      afterReply(request, reply, call)
+      for (const release of call.releases) release()
+      if (requestContext === undefined) afterReply(request, reply, call, traceId)
+      else context.with(requestContext, () => { afterReply(request, reply, call, traceId) })
     })
 
     // 2. validate (and, with a transform, pre-process) before anything reaches an upstream
     call.parsed = parseJson(request.body)
-    const plan = planUpstream(version, protocol, call.parsed)
+    let plan = await prepare(call, version)
+
+    // 3. call the upstream; where it is safe, retry once on another ready version (src/proxy/retry.ts)
+    const started = performance.now()
+    let outcome = await attempt(request, call, plan, model.config.timeoutMs, cancel.signal)
+    const reason = outcome.ok ? undefined : retryReason(outcome.error, outcome.sentNothing, model.config.idempotent)
+    const left = model.config.timeoutMs - (performance.now() - started)
+    const other = reason === undefined || left < MIN_RETRY_MS ? undefined : pickOther(model.table, call.version.name, random())
+    const retrying = other === undefined ? undefined : budget.tryAcquire()
+    if (!outcome.ok && other !== undefined && retrying !== undefined) {
+      metrics.retries.labels(model.name, call.version.name, reason!).inc()
+      failed(call, reason!)
+      call.version = model.versions.get(other.name)!
+      call.route = 'fallback'
+      reply.header('x-headliner-version', call.version.name).header('x-headliner-route', 'fallback')
+      plan = await prepare(call, call.version)
+      outcome = await attempt(request, call, plan, left, cancel.signal).finally(retrying)
+    }
+    if (!outcome.ok) {
+      if (outcome.error === undefined) return reply
+      call.upstreamError = outcome.error
+      throw outcome.httpError
+    }
+    const { answer } = outcome
+    if (answer.status >= 500) call.upstreamError = 'status'
+
+    // 4. reply: the upstream's status and end-to-end headers, its body as it came or labelled
+    reply.code(answer.status).headers(endToEndHeaders(answer.headers, GATEWAY_ANSWER_HEADERS) as Record<string, string | string[]>)
+    if (answer.stream !== undefined) {
+      // Cut by the upstream or its deadline after the headers went out: the upstream's fault, not the client's.
+      answer.stream.once('error', (err) => { call.upstreamError = err.name === 'DeadlineError' ? 'timeout' : 'protocol' })
+      return reply.send(answer.stream)
+    }
+    if (outcome.labelled === undefined) return reply.send(answer.body)
+    reply.removeHeader('content-length')
+    return reply.type('application/json').send(outcome.labelled)
+  }
+
+  /** Plan the call for `version` (its path, its transform's tensor) and record it on the call. */
+  async function prepare (call: Call, version: VersionRuntime): Promise<UpstreamPlan> {
+    const plan = planUpstream(version, call.protocol, call.parsed)
     call.upstreamPath = plan.path
     call.upstreamKind = plan.kind
-    if (plan.instances !== undefined) call.instances = plan.instances
-    call.upstreamBody = plan.instances === undefined ? request.body as Buffer : preProcess(model, version, plan.instances, oipId(call.parsed) ?? call.requestId, metrics)
+    const instances = plan.instances
+    if (instances !== undefined) call.instances = instances
+    call.upstreamBody = instances === undefined
+      ? call.requestBody
+      : await stage('pre_process', routedOf(call), () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
+    return plan
+  }
 
-    // 3. call the upstream
+  /**
+   * One upstream call to the call's version, bounded by its `maxInflight` and by `deadlineMs`, and,
+   * with named features, its post-processing: what the client would get, or the failure with the
+   * error to send. `error` undefined: the client went away.
+   */
+  async function attempt (request: FastifyRequest, call: Call, plan: UpstreamPlan, deadlineMs: number, signal: AbortSignal): Promise<Attempt> {
+    const { model, version } = call
+    const release = slots.tryAcquire(versionKey(model.name, version.name), version.config.maxInflight)
+    if (release === undefined) {
+      metrics.overloaded.labels(model.name, version.name).inc()
+      throw errors.overloaded(model.name, version.name, version.config.maxInflight)
+    }
+    call.releases.push(release)
     const started = performance.now()
-    const observed = observers.wantsResponse(model)
-    const answer = await callUpstream(dispatcher, {
+    const answer = await stage('upstream', routedOf(call), () => callUpstream(dispatcher, {
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
       headers: upstreamHeaders(request, tracing),
       body: call.upstreamBody,
-      deadlineMs: model.config.timeoutMs,
-      signal: cancel.signal,
+      deadlineMs,
+      signal,
       maxBytes: MAX_RESPONSE_BYTES,
-      readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed, headers)
-    })
+      readWhole: (status, headers) => readsAnswerWhole(plan.instances !== undefined && status === 200, observed(model) || status >= 500, headers)
+    }))
     if (!answer.ok) {
-      if (answer.kind === 'aborted') return reply
+      release()
+      if (answer.kind === 'aborted') return { ok: false, error: undefined, sentNothing: false }
       call.upstreamMs = performance.now() - started
-      call.upstreamError = answer.kind
-      throw answer.kind === 'timeout'
+      const httpError = answer.kind === 'timeout'
         ? errors.upstreamTimeout(model.name, version.name, model.config.timeoutMs)
         : answer.kind === 'connect' ? errors.upstreamConnect(model.name, version.name, answer.detail) : errors.upstreamProtocol(model.name, version.name, answer.detail)
+      return { ok: false, error: answer.kind, sentNothing: answer.sentNothing, httpError }
     }
     // Time to the response headers: the point the upstream has done its work (the body may stream).
     call.upstreamMs = answer.headersMs
     call.upstreamStatus = answer.status
-    if (answer.status >= 500) call.upstreamError = 'status'
-
-    // 4. reply: the upstream's status and end-to-end headers, its body as it came or labelled
-    reply.code(answer.status).headers(endToEndHeaders(answer.headers) as Record<string, string | string[]>)
-    if (answer.stream !== undefined) return reply.send(answer.stream)
-    call.responseBody = answer.body
-    if (plan.instances === undefined || answer.status !== 200) return reply.send(answer.body)
-    // named features in, labels out: the version's own post-processing
-    reply.removeHeader('content-length')
-    const labelled = postProcess(model, version, responseJson(call), plan.instances.length, metrics)
-    if (!labelled.ok) {
-      if (labelled.upstreamFault) call.upstreamError = 'protocol'
-      throw labelled.error
+    if (answer.body !== undefined) call.responseBody = answer.body
+    if (answer.status >= 500) {
+      release()
+      // The status passes; the body (tracebacks, paths) only where a lab turned exposeUpstreamErrors on.
+      if (exposeUpstreamErrors) return { ok: true, answer }
+      return { ok: false, error: 'status', sentNothing: false, httpError: new HeadlinerError(errors.upstreamStatus.code, answer.status, errors.upstreamStatus(model.name, version.name, answer.status).message) }
     }
-    return reply.type('application/json').send(labelled.text)
+    if (plan.instances === undefined || answer.status !== 200 || answer.body === undefined) return { ok: true, answer }
+    // named features in, labels out: the version's own post-processing, which refuses an invalid prediction
+    const rows = plan.instances.length
+    const labelled = await stage('post_process', routedOf(call), () => postProcess(model, version, responseJson(call), rows, metrics))
+    if (labelled.ok) return { ok: true, answer, labelled: labelled.text }
+    release()
+    if (!labelled.upstreamFault) throw labelled.error
+    return { ok: false, error: labelled.error.code === errors.invalidPrediction.code ? 'invalid_prediction' : 'protocol', sentNothing: false, httpError: labelled.error }
+  }
+
+  /** A failed attempt that is retried elsewhere: counted, and fed to outlier ejection, now. */
+  function failed (call: Call, error: UpstreamError): void {
+    metrics.upstreamErrors.labels(call.model.name, call.version.name, error).inc()
+    ejections.record(call.model.name, call.version.name, true)
+    call.responseBody = undefined
+    call.responseParsed = undefined
+    call.upstreamStatus = undefined
   }
 
   app.post<{ Params: { model: string } }>('/v2/models/:model/infer', (request, reply) =>
@@ -133,18 +231,24 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
   // 5. afterwards, off the reply path. A response the client cut short is counted as 499 (nginx's
   // "client closed request") and is neither mirrored nor observed.
-  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call): void {
+  function afterReply (request: FastifyRequest, reply: FastifyReply, call: Call, traceId: string | undefined): void {
     const { model, version, route } = call
-    const status = reply.raw.writableFinished ? reply.statusCode : 499
+    // Cut short: by the client (499), or by the upstream mid-answer (its fault: 502, or 504 past the deadline).
+    const status = reply.raw.writableFinished ? reply.statusCode : call.upstreamError === 'timeout' ? 504 : call.upstreamError !== undefined ? 502 : 499
     metrics.inflight.labels(model.name).dec()
+    if (call.upstreamStatus !== undefined || call.upstreamError !== undefined) ejections.record(model.name, version.name, call.upstreamError !== undefined)
     metrics.requests.labels(model.name, version.name, 'primary', route, String(status)).inc()
-    metrics.requestDuration.labels(model.name, version.name, 'primary').observe(reply.elapsedTime / 1000)
+    observeRequestDuration(metrics, model.name, version.name, 'primary', reply.elapsedTime / 1000, traceId)
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     request.log.info({ model: model.name, version: version.name, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'inference')
     if (status === 499) return
     observers.afterReply(finishCall(call, status, reply.elapsedTime))
   }
+}
+
+function routedOf (call: Call): Routed {
+  return { model: call.model.name, version: call.version.name, route: call.route }
 }
 
 function headerValue (request: FastifyRequest, name: string): string | undefined {

@@ -39,9 +39,12 @@ export function planUpstream (version: VersionRuntime, protocol: Protocol, parse
 /**
  * Read the answer whole, or stream it straight through? Whole when something needs it (labelling,
  * an observer) or when it is small: a Buffer is cheaper to send than a stream. A big answer nobody
- * needs streams, so its size never sits in memory.
+ * needs streams, so its size never sits in memory. An answer without a content-length (chunked) is
+ * read whole too, within the byte limit: its end is unknown, and only an answer not yet begun can
+ * still become a 504 when the upstream trickles it, never ends it, or hangs after the headers.
  */
 export function readsAnswerWhole (labelled: boolean, observed: boolean, headers: IncomingHttpHeaders): boolean {
   if (labelled || observed) return true
-  return Number(headers['content-length']) <= SMALL_ANSWER_BYTES
+  const length = headers['content-length']
+  return length === undefined || Number(length) <= SMALL_ANSWER_BYTES
 }

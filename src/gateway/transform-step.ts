@@ -51,7 +51,8 @@ export function postProcess (model: ModelRuntime, version: VersionRuntime, answe
 function failure (model: ModelRuntime, version: VersionRuntime, stage: 'pre' | 'post', f: TransformFailure): HeadlinerError {
   switch (f.fault) {
     case 'caller': return errors.badRequest('request', f.error)
-    case 'upstream': return errors.upstreamProtocol(model.name, version.name, f.error)
+    // post-processing's upstream faults are answers that are not a prediction (shape, values, sums)
+    case 'upstream': return stage === 'post' ? errors.invalidPrediction(model.name, version.name, f.error) : errors.upstreamProtocol(model.name, version.name, f.error)
     default: return errors.transformFailed(model.name, version.name, stage, f.error)
   }
 }

@@ -33,9 +33,18 @@ export function resetRouteWeights (metrics: Metrics): void {
 }
 
 /**
- * A config load or reload attempt: counts it by result and sets
- * `headliner_config_last_reload_successful` (and, on success, the success timestamp). Call it for the
- * initial load too, so the gauges exist from the start.
+ * The initial config load: sets the reload gauges (successful, success timestamp) so that they exist
+ * from the start, without counting a reload: `headliner_config_reloads_total` counts changes only.
+ * @example recordConfigLoad(metrics, Date.now)
+ */
+export function recordConfigLoad (metrics: Metrics, nowMs: () => number): void {
+  metrics.configLastReloadSuccessful.set(1)
+  metrics.configLastReloadSuccessTimestamp.set(nowMs() / 1000)
+}
+
+/**
+ * A config reload attempt (after the initial load, recordConfigLoad): counts it by result and sets
+ * `headliner_config_last_reload_successful` (and, on success, the success timestamp).
  * @example recordConfigReload(metrics, true, Date.now)
  */
 export function recordConfigReload (metrics: Metrics, ok: boolean, nowMs: () => number): void {

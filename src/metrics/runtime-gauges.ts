@@ -5,6 +5,7 @@
  */
 import type { Runtime } from '../runtime/runtime.js'
 import type { Snapshot } from '../runtime/snapshot.js'
+import { resetRouteWeights, setRouteWeight } from './control-plane.js'
 import type { Metrics } from './metrics.js'
 import { zeroSeries } from './zero.js'
 
@@ -24,12 +25,13 @@ export function followRuntime (metrics: Metrics, runtime: Runtime): () => void {
 }
 
 export function setGauges (metrics: Metrics, snapshot: Snapshot): void {
-  metrics.routeWeight.reset()
+  resetRouteWeights(metrics)
   metrics.versionReady.reset()
   for (const [name, model] of snapshot.models) {
     // The gauges show what the table routes by (a shadow's weight is 0 there, whatever the file says).
     for (const v of model.table.versions) {
-      metrics.routeWeight.labels(name, v.name).set(v.weight)
+      // headliner_route_weight_ratio (0-1) and the deprecated percent gauge, kept one release.
+      setRouteWeight(metrics, name, v.name, v.weight)
       metrics.versionReady.labels(name, v.name).set(v.ready ? 1 : 0)
     }
   }

@@ -6,9 +6,9 @@
 import type { Config } from '../config/schema.js'
 import type { Metrics } from './metrics.js'
 
-const UPSTREAM_KINDS = ['timeout', 'connect', 'status', 'protocol'] as const
+const UPSTREAM_KINDS = ['timeout', 'connect', 'status', 'protocol', 'invalid_prediction'] as const
 const SHADOW_OUTCOMES = ['sent', 'dropped', 'error', 'timeout'] as const
-const COMPARISON_OUTCOMES = ['agree', 'disagree', 'shadow_error', 'primary_error'] as const
+const COMPARISON_OUTCOMES = ['agree', 'disagree', 'shadow_error', 'primary_error', 'skipped'] as const
 
 export function zeroSeries (metrics: Metrics, config: Config): void {
   for (const result of ['success', 'failure']) metrics.configReloads.labels(result).inc(0)

@@ -38,7 +38,7 @@ interface Head { ok: true; status: number; headers: IncomingHttpHeaders; /** Mil
 export type UpstreamAnswer =
   | (Head & { body: Buffer; stream?: undefined })
   | (Head & { body?: undefined; stream: Readable })
-  | { ok: false; kind: UpstreamFailure; detail: string }
+  | { ok: false; kind: UpstreamFailure; detail: string; /** The connection failed before a byte of the request was sent (safe to retry anywhere). */ sentNothing: boolean }
 
 /** What `callUpstream` resolves with when `readWhole` is not given: always a body. */
 export type WholeAnswer = Exclude<UpstreamAnswer, { stream: Readable }>
@@ -77,11 +77,11 @@ export function callUpstream (dispatcher: Dispatcher, call: UpstreamCall): Promi
       if (controller !== undefined) controller.abort(err)
       else pendingAbort = err
     }
-    const fail = (kind: UpstreamFailure, err: Error) => {
+    const fail = (kind: UpstreamFailure, err: Error, sentNothing = false) => {
       if (finished) return
       cleanup()
       abort(err)
-      settle({ ok: false, kind, detail: err.message })
+      settle({ ok: false, kind, detail: err.message, sentNothing })
       stream?.destroy(err)
     }
     const onAbort = () => { fail('aborted', new Error('the client closed the connection')) }
@@ -98,7 +98,8 @@ export function callUpstream (dispatcher: Dispatcher, call: UpstreamCall): Promi
         if (pendingAbort !== undefined) c.abort(pendingAbort)
       },
       onResponseStart (c, status, headers) {
-        if (finished) return
+        // A 1xx (103 Early Hints) is informational: the answer's head is still to come.
+        if (finished || status < 200) return
         head = { ok: true, status, headers: headers as IncomingHttpHeaders, headersMs: performance.now() - started }
         if (call.readWhole?.(status, head.headers) !== false) return
         stream = new Readable({
@@ -136,11 +137,14 @@ export function callUpstream (dispatcher: Dispatcher, call: UpstreamCall): Promi
       onResponseError (_c, err) {
         if (finished) return
         const kind = head === undefined ? classify(err) : 'protocol'
-        fail(kind, kind === 'connect' ? new Error(describeConnect(err)) : err)
+        fail(kind, kind === 'connect' ? new Error(describeConnect(err)) : err, head === undefined && NOTHING_SENT.has((err as { code?: string }).code ?? ''))
       }
     })
   })
 }
+
+/** Errors raised before a connection existed: the upstream cannot have seen (or run) the request. */
+const NOTHING_SENT: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
 function describeConnect (err: Error): string {
   const code = (err as { code?: string }).code

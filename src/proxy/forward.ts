@@ -23,11 +23,16 @@ export function endToEndHeaders (headers: Record<string, unknown>, drop?: Readon
   return out
 }
 
+/** The gateway's own answer headers: an upstream's copy never overrides them (and the upstream's framing does not describe a relabelled body). */
+export const GATEWAY_ANSWER_HEADERS: ReadonlySet<string> = new Set(['x-headliner-version', 'x-headliner-route', 'x-request-id'])
+
 /**
  * Framing headers of the client's request that describe the client's bytes, not the body the
  * gateway sends: undici sets `host` from the configured origin and `content-length` from the body.
  */
-const FRAMING: ReadonlySet<string> = new Set(['host', 'content-length', 'content-type', 'expect'])
+// `expect` too: node answers a client's `100-continue` itself, and the gateway sends a complete body.
+// `x-headliner-shadow` marks the gateway's own shadow copies; a client must not be able to forge it.
+const FRAMING: ReadonlySet<string> = new Set(['host', 'content-length', 'content-type', 'expect', 'x-headliner-shadow'])
 const FRAMING_AND_TRACE: ReadonlySet<string> = new Set([...FRAMING, 'traceparent', 'tracestate'])
 
 export interface ClientSide {

@@ -3,11 +3,18 @@
  * (OIP `GET /v2/models/{m}` and `/v2/models/{m}/ready`) at start and then periodically. A version
  * that does not answer ready, or whose metadata contradicts its transform, is marked not ready with
  * a reason, and the routing table moves its traffic to the ready versions.
+ *
+ * Each version has its own loop: a probe is bounded by the client's deadline and nothing waits for
+ * another version's probe, so one wedged upstream cannot freeze the readiness of the rest. Probes go
+ * over their own small pool (not the traffic's), so a loaded version's probe never queues behind its
+ * traffic. A ready version is marked not ready only after `unhealthyThreshold` failed probes in a row
+ * (a transform contract mismatch at once: it would label nonsense), and back after
+ * `healthyThreshold` good ones.
  */
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Runtime } from '../runtime/runtime.js'
-import type { Readiness, VersionRuntime } from '../runtime/snapshot.js'
+import { versionKey, type Readiness, type VersionRuntime } from '../runtime/snapshot.js'
 import { callUpstream } from './client.js'
 
 /** Largest metadata or readiness answer read from an upstream. */
@@ -19,69 +26,151 @@ export type MetadataCheck = (model: string, version: VersionRuntime, metadata: u
 
 export interface ProberOptions {
   runtime: Runtime
+  /** The probes' own pool (src/proxy/upstreams.ts, role `probe`), never the traffic's. */
   agent: Dispatcher
   log: Logger
   intervalMs: number
   timeoutMs: number
+  /** Failed probes in a row before a ready version is marked not ready. Default 3. */
+  unhealthyThreshold?: number
+  /** Good probes in a row before a not-ready version is marked ready. Default 1. */
+  healthyThreshold?: number
   checkMetadata?: MetadataCheck
+  /** A probe answered ready (outlier ejection returns a version whose time is over). */
+  onReady?: (model: string, version: string) => void
+}
+
+/** One probe's verdict; `immediate` failures skip the hysteresis. */
+type Verdict = Readiness & { immediate?: boolean }
+
+interface Loop {
+  /** What is probed; a reload that changes it starts the counts again. */
+  identity: string
+  timer: NodeJS.Timeout | undefined
+  running: Promise<void> | undefined
+  failures: number
+  successes: number
 }
 
 export class ReadinessProber {
   readonly #opts: ProberOptions
-  #timer: NodeJS.Timeout | undefined
-  #running: Promise<void> | undefined
+  readonly #loops = new Map<string, Loop>()
+  #started = false
+  #unsubscribe: (() => void) | undefined
 
   constructor (opts: ProberOptions) {
     this.#opts = opts
   }
 
-  /** Probe every version once; resolves when all answered or timed out. */
-  probeAll (): Promise<void> {
-    this.#running ??= this.#probeAll().finally(() => { this.#running = undefined })
-    return this.#running
+  /** Probe every version once, all at once; each probe is bounded by the probe deadline. */
+  async probeAll (): Promise<void> {
+    this.#reconcile()
+    await Promise.all([...this.#versions()].map(([model, version]) => this.#probeOnce(model, version)))
   }
 
+  /** Start every version's own loop, and follow reloads (new versions start, removed ones stop). */
   start (): void {
     this.stop()
-    this.#timer = setInterval(() => {
-      this.probeAll().catch((err: unknown) => { this.#opts.log.error({ err }, 'readiness probe round failed') })
-    }, this.#opts.intervalMs)
-    this.#timer.unref()
+    this.#started = true
+    this.#reconcile()
+    this.#unsubscribe = this.#opts.runtime.onSwap(() => { this.#reconcile() })
   }
 
   stop (): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer)
-    this.#timer = undefined
+    this.#started = false
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    for (const loop of this.#loops.values()) clearTimeout(loop.timer)
+    for (const loop of this.#loops.values()) loop.timer = undefined
   }
 
-  async #probeAll (): Promise<void> {
+  * #versions (): Generator<[string, VersionRuntime]> {
+    for (const model of this.#opts.runtime.snapshot.models.values()) {
+      for (const version of model.versions.values()) yield [model.name, version]
+    }
+  }
+
+  #reconcile (): void {
+    const seen = new Set<string>()
+    for (const [model, version] of this.#versions()) {
+      const key = versionKey(model, version.name)
+      seen.add(key)
+      const identity = `${version.target.origin}${version.target.metadataPath} ${version.config.transform ?? ''}`
+      let loop = this.#loops.get(key)
+      if (loop === undefined || loop.identity !== identity) {
+        if (loop !== undefined) clearTimeout(loop.timer)
+        loop = { identity, timer: undefined, running: undefined, failures: 0, successes: 0 }
+        this.#loops.set(key, loop)
+      }
+      if (this.#started && loop.timer === undefined) this.#schedule(model, version.name, loop)
+    }
+    for (const [key, loop] of this.#loops) {
+      if (seen.has(key)) continue
+      clearTimeout(loop.timer)
+      this.#loops.delete(key)
+    }
+  }
+
+  #schedule (model: string, name: string, loop: Loop): void {
+    loop.timer = setTimeout(() => {
+      const version = this.#opts.runtime.model(model)?.versions.get(name)
+      if (version === undefined || this.#loops.get(versionKey(model, name)) !== loop) return
+      this.#probeOnce(model, version).finally(() => {
+        if (this.#started && this.#loops.get(versionKey(model, name)) === loop) this.#schedule(model, name, loop)
+      }).catch(() => {})
+    }, this.#opts.intervalMs)
+    loop.timer.unref()
+  }
+
+  /** One probe of one version (shared if one is already running), then the hysteresis. */
+  #probeOnce (model: string, version: VersionRuntime): Promise<void> {
+    const loop = this.#loops.get(versionKey(model, version.name))
+    if (loop === undefined) return Promise.resolve()
+    loop.running ??= this.probe(model, version)
+      .then((verdict) => { this.#apply(model, version.name, loop, verdict) })
+      .catch((err: unknown) => { this.#opts.log.error({ err, model, version: version.name }, 'readiness probe failed') })
+      .finally(() => { loop.running = undefined })
+    return loop.running
+  }
+
+  #apply (model: string, name: string, loop: Loop, verdict: Verdict): void {
     const { runtime, log } = this.#opts
-    const jobs: Promise<void>[] = []
-    for (const model of runtime.snapshot.models.values()) {
-      for (const version of model.versions.values()) {
-        jobs.push(this.probe(model.name, version).then((r) => {
-          const before = runtime.model(model.name)?.versions.get(version.name)?.readiness
-          if (before?.ready !== r.ready || before.reason !== r.reason) {
-            const line = { model: model.name, version: version.name, ready: r.ready, reason: r.reason }
-            if (r.ready) log.info(line, 'version ready')
-            else log.warn(line, 'version not ready')
-          }
-          runtime.setReadiness(model.name, version.name, r)
-        }))
+    if (this.#loops.get(versionKey(model, name)) !== loop) return
+    const before = runtime.model(model)?.versions.get(name)?.readiness
+    if (before === undefined) return
+    const { immediate, ...readiness } = verdict
+    if (readiness.ready) {
+      loop.successes++
+      loop.failures = 0
+      this.#opts.onReady?.(model, name)
+      // A version never probed yet serves on its first good probe; one marked down needs M in a row.
+      const unprobed = before.reason === 'not probed yet'
+      if (!before.ready && !unprobed && loop.successes < (this.#opts.healthyThreshold ?? 1)) return
+    } else {
+      loop.failures++
+      loop.successes = 0
+      if (before.ready && immediate !== true && loop.failures < (this.#opts.unhealthyThreshold ?? 3)) {
+        log.warn({ model, version: name, failures: loop.failures, reason: readiness.reason }, 'readiness probe failed; version still ready')
+        return
       }
     }
-    await Promise.all(jobs)
+    if (before.ready !== readiness.ready || before.reason !== readiness.reason) {
+      const line = { model, version: name, ready: readiness.ready, reason: readiness.reason }
+      if (readiness.ready) log.info(line, 'version ready')
+      else log.warn(line, 'version not ready')
+    }
+    runtime.setReadiness(model, name, readiness)
   }
 
   /** One version's probe: metadata (and its contract check), then readiness. */
-  async probe (model: string, version: VersionRuntime): Promise<Readiness> {
+  async probe (model: string, version: VersionRuntime): Promise<Verdict> {
     const { target } = version
     try {
       const meta = await this.#get(target.origin, target.metadataPath)
       if (meta.status !== 200) return { ready: false, reason: `metadata ${target.metadataPath} answered ${meta.status}` }
       const metadata = meta.body
       const check = this.#opts.checkMetadata?.(model, version, metadata) ?? { ok: true }
-      if (!check.ok) return { ready: false, reason: check.reason, metadata }
+      if (!check.ok) return { ready: false, reason: check.reason, metadata, immediate: true }
       const tensors = check.tensors
       const ready = await this.#get(target.origin, target.readyPath)
       if (ready.status !== 200) return { ready: false, reason: `readiness ${target.readyPath} answered ${ready.status}`, metadata, ...(tensors ? { tensors } : {}) }

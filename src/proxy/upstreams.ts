@@ -1,7 +1,8 @@
 /**
  * Upstream connection pools: one keep-alive undici pool per upstream origin, built only from the
- * config's URLs (nothing in a request can make the gateway call another host). Primary and shadow
- * traffic get separate agents so a slow or dead shadow can never take the primary's connections.
+ * config's URLs (nothing in a request can make the gateway call another host). Primary, shadow and
+ * probe traffic get separate agents so a slow or dead shadow can never take the primary's
+ * connections, and a probe never queues behind a loaded version's traffic.
  */
 import { readFileSync } from 'node:fs'
 import { Agent, Pool } from 'undici'
@@ -31,15 +32,18 @@ export function originSettings (config: Config): Map<string, OriginSettings> {
  * An undici Agent whose per-origin pools follow the config: keep-alive, the version's connection
  * count, and TLS verification ON (undici's default, kept on purpose: a proxy plugin's own pool may
  * turn it off). `settings` is read at pool creation, so a reload that adds
- * an origin is picked up. `role` only names the agent: primary and shadow never share a pool.
+ * an origin is picked up. Primary, shadow and probe never share a pool; probes get a small one.
  */
-export function createAgent (settings: () => Map<string, OriginSettings>, _role: 'primary' | 'shadow'): Agent {
+/** Connections per origin of the probe agent: probes are two small GETs per version per interval. */
+const PROBE_CONNECTIONS = 2
+
+export function createAgent (settings: () => Map<string, OriginSettings>, role: 'primary' | 'shadow' | 'probe'): Agent {
   return new Agent({
     factory (origin, opts) {
       const s = settings().get(String(origin))
       // Shadow pools get as many connections as the primary's: they are separate sockets, and the
       // shadow's own in-flight bound (not a small pool) is what limits what a slow shadow can hold.
-      const connections = s === undefined ? 8 : s.connections
+      const connections = role === 'probe' ? PROBE_CONNECTIONS : s === undefined ? 8 : s.connections
       return new Pool(origin, {
         ...opts,
         connections,

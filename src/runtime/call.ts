@@ -7,12 +7,13 @@ import type { RouteReason } from '../routing/table.js'
 import type { ModelRuntime, VersionRuntime } from './snapshot.js'
 
 export type Protocol = 'v2' | 'v1'
-export type UpstreamError = 'timeout' | 'connect' | 'protocol' | 'status'
+export type UpstreamError = 'timeout' | 'connect' | 'protocol' | 'status' | 'invalid_prediction'
 
 interface CallFields {
   readonly model: ModelRuntime
-  readonly version: VersionRuntime
-  readonly route: RouteReason
+  /** The version that answers: the routed one, or the one a retry moved the call to. */
+  version: VersionRuntime
+  route: RouteReason
   readonly protocol: Protocol
   /** The request id (from `x-request-id` or generated). */
   readonly requestId: string
@@ -35,6 +36,10 @@ interface CallFields {
 
 /** A call while the handler builds it. */
 export interface Call extends CallFields {
+  /** The client's body bytes, as received. */
+  requestBody: Buffer
+  /** What the call holds until its response closes (retry budget, in-flight slots). */
+  releases: (() => void)[]
   /** The upstream's answer parsed, once, by whoever needs it first (see responseJson). */
   responseParsed?: { value: unknown }
 }
@@ -59,7 +64,7 @@ export function responseJson (call: Call): unknown {
 }
 
 export function finishCall (call: Call, status: number, durationMs = 0): FinishedCall {
-  const { responseParsed: _parsed, ...fields } = call
+  const { responseParsed: _parsed, requestBody: _body, releases: _releases, ...fields } = call
   return Object.freeze({ ...fields, status, durationMs, responseJson: () => responseJson(call) })
 }
 

@@ -10,6 +10,8 @@
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
+import { observeRequestDuration } from '../metrics/exposition.js'
+import type { Spans } from '../telemetry/spans.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { ModelRuntime, VersionRuntime } from '../runtime/snapshot.js'
@@ -62,6 +64,8 @@ export interface ShadowDeps {
   metrics: Metrics
   log: Logger
   random: () => number
+  /** Each shadow call in a span of its own, linked to the request's (src/telemetry/spans.ts). */
+  spans: Spans
   now?: () => number
   /** Told of every compared copy (the status windows listen); called off the primary path. */
   onComparison?: (c: ShadowComparison) => void
@@ -90,7 +94,7 @@ export class ShadowDispatcher implements Observer {
     // Only calls that passed validation and went to the primary upstream are mirrored.
     if (model.table.shadows.length === 0 || call.upstreamPath === undefined || call.version.isShadow) return
     const settings = model.config.shadow
-    let primary: { answer: Answer; body: unknown } | undefined
+    let primary: { answer: Answer; body: unknown; skipped?: boolean } | undefined
     for (const routed of model.table.shadows) {
       const shadow = model.versions.get(routed.name)
       if (shadow === undefined || !shouldMirror(routed.mirror ?? 0, this.#deps.random())) continue
@@ -106,10 +110,11 @@ export class ShadowDispatcher implements Observer {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
         continue
       }
-      primary ??= primaryAnswer(call)
+      const answer = primary ??= primaryAnswer(call)
       this.#inflight.set(model.name, inflight + 1)
       this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'sent').inc()
-      void this.#mirror(call, shadow, req, primary).finally(() => {
+      // Started here, where the request's context is active: the shadow span links to its span.
+      void this.#deps.spans.shadow({ model: model.name, version: shadow.name }, () => this.#mirror(call, shadow, req, answer)).finally(() => {
         this.#inflight.set(model.name, (this.#inflight.get(model.name) ?? 1) - 1)
       })
     }
@@ -141,7 +146,7 @@ export class ShadowDispatcher implements Observer {
     if (b.failures === settings.failures) b.openUntil = this.#now() + settings.cooldownMs
   }
 
-  async #mirror (call: FinishedCall, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown }): Promise<void> {
+  async #mirror (call: FinishedCall, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown; skipped?: boolean }): Promise<void> {
     const { metrics } = this.#deps
     const { model } = call
     const timeoutMs = model.config.shadow.timeoutMs
@@ -162,6 +167,13 @@ export class ShadowDispatcher implements Observer {
       if (!res.ok) throw new ShadowCallError(res.kind, res.detail)
       metrics.upstreamDuration.labels(model.name, shadow.name, 'shadow').observe(res.headersMs / 1000)
       code = String(res.status)
+      if (res.status < 400 && (primary.skipped === true || res.body.length > MAX_COMPARED_BYTES)) {
+        // Too large to compare on the event loop: the copy counts as sent and answered, the comparison as skipped.
+        this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
+        metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
+        metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, 'skipped').inc()
+        return
+      }
       if (res.status >= 400) {
         metrics.shadowRequests.labels(model.name, shadow.name, 'error').inc()
         answer = { ok: false, error: `shadow answered ${res.status}: ${res.body.toString('utf8', 0, 200)}` }
@@ -169,7 +181,8 @@ export class ShadowDispatcher implements Observer {
         body = JSON.parse(res.body.toString('utf8'))
         answer = rowsFromAnswer(req.kind, body)
       }
-      this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
+      // A 5xx is a failing shadow (a 4xx is the request's fault): it counts toward the breaker.
+      this.#recordOutcome(model.name, shadow.name, res.status >= 500, model.config.shadow.breaker)
     } catch (err) {
       const timedOut = isTimeout(err)
       code = timedOut ? 'timeout' : 'error'
@@ -179,7 +192,7 @@ export class ShadowDispatcher implements Observer {
     }
     const shadowMs = performance.now() - started
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
-    metrics.requestDuration.labels(model.name, shadow.name, 'shadow').observe(shadowMs / 1000)
+    observeRequestDuration(metrics, model.name, shadow.name, 'shadow', shadowMs / 1000, this.#deps.spans.activeTraceId())
 
     // k of the top-k overlap: the primary's transform's `top` (what users are shown), else 5.
     const k = call.version.transform?.top ?? DEFAULT_K
@@ -240,8 +253,15 @@ export class ShadowDispatcher implements Observer {
   }
 }
 
+/**
+ * Answers larger than this are not compared (the comparison is counted as `skipped`): parsing and
+ * comparing a 2 MB answer costs ~95 ms of the event loop, which every other request would wait for.
+ */
+export const MAX_COMPARED_BYTES = 256 * 1024
+
 /** The primary's answer as rows (or why there are none), and its parsed body for the diffs. Parsed once per call. */
-function primaryAnswer (call: FinishedCall): { answer: Answer; body: unknown } {
+function primaryAnswer (call: FinishedCall): { answer: Answer; body: unknown; skipped?: boolean } {
+  if (call.responseBody !== undefined && call.responseBody.length > MAX_COMPARED_BYTES) return { answer: { ok: false, error: 'primary answer too large to compare' }, body: undefined, skipped: true }
   if (call.upstreamError !== undefined) return { answer: { ok: false, error: `primary failed: ${call.upstreamError}` }, body: undefined }
   if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${call.status} without a body` }, body: undefined }
   if ((call.upstreamStatus ?? call.status) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? call.status}` }, body: undefined }

@@ -12,6 +12,31 @@ function upstreamError (error: string): TransformFailure {
   return { ok: false, fault: 'upstream', error }
 }
 
+/** How far a row's probabilities may sum from 1 (FP32 rounding over hundreds of labels stays far below). */
+export const PROBABILITY_SUM_TOLERANCE = 0.01
+
+/**
+ * Is the batch a prediction the transform can label? One value per label, all finite, and (the
+ * output holds one probability per label) each row in [0, 1] summing to 1 within the tolerance.
+ * A 200 that fails this is an invalid prediction: the upstream's fault, never labelled.
+ */
+export function invalidPrediction (t: Transform, batch: Batch): TransformFailure | undefined {
+  const width = t.labels.length
+  if (batch.width !== width) return upstreamError(`output has ${batch.width} values per instance but the transform has ${width} labels`)
+  const { data } = batch
+  for (let r = 0; r < batch.rows; r++) {
+    let sum = 0
+    for (let j = 0; j < width; j++) {
+      const x = data[r * width + j]
+      if (!Number.isFinite(x)) return upstreamError(`output[${r}][${j}] is ${describeValue(x)}, not a finite number`)
+      if (x! < 0 || x! > 1) return upstreamError(`output[${r}][${j}] is ${x}, not a probability (0-1)`)
+      sum += x!
+    }
+    if (Math.abs(sum - 1) > PROBABILITY_SUM_TOLERANCE) return upstreamError(`the probabilities of output[${r}] sum to ${Math.round(sum * 1e6) / 1e6}, not 1 (tolerance ${PROBABILITY_SUM_TOLERANCE})`)
+  }
+  return undefined
+}
+
 /**
  * The spec-driven post-processing of an output batch.
  *
@@ -20,11 +45,9 @@ function upstreamError (error: string): TransformFailure {
  */
 export function specPost (t: Transform, batch: Batch): PostResult<Prediction> {
   const width = t.labels.length
-  if (batch.width !== width) return upstreamError(`output has ${batch.width} values per instance but the transform has ${width} labels`)
+  const invalid = invalidPrediction(t, batch)
+  if (invalid !== undefined) return invalid
   const { data } = batch
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) return upstreamError(`output[${Math.floor(i / width)}][${i % width}] is ${describeValue(data[i])}, not a finite number`)
-  }
   const predictions: Prediction[] = []
   const k = Math.min(t.top, width)
   for (let r = 0; r < batch.rows; r++) {
@@ -49,7 +72,8 @@ export function specPost (t: Transform, batch: Batch): PostResult<Prediction> {
 export function post (t: Transform, batch: Batch): PostResult<unknown> {
   const custom = t.custom
   if (custom?.post === undefined) return specPost(t, batch)
-  if (batch.width !== t.labels.length) return upstreamError(`output has ${batch.width} values per instance but the transform has ${t.labels.length} labels`)
+  const invalid = invalidPrediction(t, batch)
+  if (invalid !== undefined) return invalid
   const rows: number[][] = []
   for (let r = 0; r < batch.rows; r++) rows.push(batch.data.slice(r * batch.width, (r + 1) * batch.width))
   const fail = (what: string): TransformFailure => ({ ok: false, fault: 'transform', error: `custom post (${custom.file}) ${what}` })

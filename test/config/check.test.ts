@@ -62,7 +62,7 @@ describe('a loaded config', () => {
   })
 
   it('declares beside the schema which sections need a restart', () => {
-    expect(STATIC_SECTIONS).toEqual(['server', 'admin', 'probe', 'state'])
+    expect(STATIC_SECTIONS).toEqual(['server', 'admin', 'metrics', 'probe', 'state'])
     expect(RELOAD.models).toBe('hot')
   })
 

@@ -34,7 +34,7 @@ describe('examples/hit-predictor.yaml', () => {
       v2: { url: 'http://127.0.0.1:9002', weight: 10, mirror: undefined, transform: REFERENCED[1] },
       v3: { url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: REFERENCED[2] }
     })
-    expect(result.config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000 })
+    expect(result.config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000, drainDelayMs: 5000, exposeUpstreamErrors: false })
     expect(result.config.admin).toEqual({ host: '127.0.0.1', port: 9901, tokens: [] })
   })
 

@@ -80,15 +80,17 @@ describe('loadConfigFile: invalid fixtures', () => {
 describe('loadConfigFile: valid fixtures', () => {
   it('applies every default to the minimal config', () => {
     const config = configOf(loadConfigFile(fixture('valid-minimal.yaml')))
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000 })
-    expect(config.probe).toEqual({ intervalMs: 5000, timeoutMs: 1000 })
+    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, bodyLimitBytes: 1_048_576, shutdownGraceMs: 10_000, requestTimeoutMs: 60_000, headersTimeoutMs: 60_000, maxConnections: 10_000, drainDelayMs: 5000, exposeUpstreamErrors: false })
+    expect(config.probe).toEqual({ intervalMs: 5000, timeoutMs: 1000, unhealthyThreshold: 3, healthyThreshold: 1 })
     expect(config.admin).toEqual({ host: '127.0.0.1', port: 9901, tokens: [] })
     expect(config.state).toEqual({ store: 'file', path: fixture('headliner-state.json') })
     const model = config.models['hit-predictor']
     expect(model).toEqual({
       timeoutMs: 2000,
+      idempotent: false,
+      outlier: { failures: 5, baseEjectionMs: 30_000, maxEjectionMs: 300_000 },
       versionHeader: 'x-headliner-version',
-      versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64 } },
+      versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64, maxInflight: 512 } },
       shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } },
       status: { errorRatioDegraded: 0.01, errorRatioFailing: 0.05, p99SloMs: 500, agreementFloor: 0.9, minSamples: 50 }
     })
@@ -96,9 +98,9 @@ describe('loadConfigFile: valid fixtures', () => {
 
   it('keeps every field of the full config and resolves paths against the config file directory', () => {
     const config = configOf(loadConfigFile(fixture('valid-full.yaml')))
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000, requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 500 })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 18080, bodyLimitBytes: 2_097_152, shutdownGraceMs: 3000, requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, maxConnections: 500, drainDelayMs: 5000, exposeUpstreamErrors: false })
     expect(config.admin).toEqual({ host: '0.0.0.0', port: 19901, tokens: [] })
-    expect(config.probe).toEqual({ intervalMs: 2500, timeoutMs: 500 })
+    expect(config.probe).toEqual({ intervalMs: 2500, timeoutMs: 500, unhealthyThreshold: 3, healthyThreshold: 1 })
     expect(config.state).toEqual({ store: 'file', path: fixture('state/headliner-state.json') })
     const hit = config.models['hit-predictor']!
     expect(hit.timeoutMs).toBe(1500)
@@ -106,15 +108,16 @@ describe('loadConfigFile: valid fixtures', () => {
     expect(hit.sticky).toEqual({ header: 'x-user-id' })
     expect(hit.versionHeader).toBe('x-pick-version')
     expect(hit.salt).toBe('hit-predictor-2024')
-    expect(hit.versions.v1).toEqual({ url: 'http://127.0.0.1:9001', weight: 90, upstreamModel: 'hit-predictor-v1', transform: fixture('files/v1-transform.yaml'), connections: 32 })
+    expect(hit.versions.v1).toEqual({ url: 'http://127.0.0.1:9001', weight: 90, upstreamModel: 'hit-predictor-v1', transform: fixture('files/v1-transform.yaml'), connections: 32, maxInflight: 512 })
     expect(hit.versions.v2).toEqual({
       url: 'https://models.example.test:9443/kserve',
       weight: 10,
       transform: fixture('files/v2-transform.yaml'),
       connections: 8,
+      maxInflight: 512,
       tls: { rejectUnauthorized: false, ca: fixture('files/upstream-ca.pem') }
     })
-    expect(hit.versions.v3).toEqual({ url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: fixture('files/v3-transform.yaml'), connections: 64 })
+    expect(hit.versions.v3).toEqual({ url: 'http://127.0.0.1:9003', weight: 0, mirror: 100, transform: fixture('files/v3-transform.yaml'), connections: 64, maxInflight: 512 })
     expect(hit.shadow).toEqual({ timeoutMs: 4000, maxInflight: 64, agreement: { kind: 'topk', k: 5, minOverlap: 0.6 }, diffs: 50, breaker: { failures: 3, cooldownMs: 2000 } })
     expect(hit.drift).toEqual({
       reference: fixture('files/reference.json'),

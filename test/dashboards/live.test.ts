@@ -21,7 +21,6 @@ const BATCH = 20
 
 /** Queries expected to return nothing in this run, and why. */
 const EMPTY: Record<string, string> = {
-  'annotation "Config reloads"': 'no config reload happens during the test (the mark is for changes of the success timestamp)',
   'panel 107 "Rollout step" A': 'no phased rollout runs (nothing sets headliner_rollout_step yet)',
   'panel 504 "Prediction drift (JS) by version" A': `prediction drift needs more top-1 samples per version than ${SONGS} songs give`,
   'panel 504 "Prediction drift (JS) by version" B': 'same, for the fleet rule',
@@ -94,6 +93,9 @@ describe.skipIf(missing !== undefined)(`dashboard queries on a live demo${missin
     }
     const byLabel = (samples: Awaited<ReturnType<typeof panel>>, label: string) => Object.fromEntries(samples.map((s) => [s.labels[label], s.value]))
     expect(byLabel(await panel(104), 'version')).toEqual({ v1: 0.9, v2: 0.1, v3: 0 })
+    // The ratio itself, not the panel's fallback to the deprecated percent gauge.
+    expect(byLabel(await prom.query('headliner_route_weight_ratio{model="hit-predictor"}'), 'version')).toEqual({ v1: 0.9, v2: 0.1, v3: 0 })
+    expect(await prom.query('headliner_build_info')).toHaveLength(1)
     expect(byLabel(await panel(105), 'version')).toEqual({ v1: 1, v2: 1, v3: 1 })
     const agreement = await panel(302)
     // v2 serves 10%: with 50 requests it may or may not have been the primary of a comparison, and

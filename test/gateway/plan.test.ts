@@ -29,7 +29,7 @@ describe('readsAnswerWhole', () => {
     expect(readsAnswerWhole(false, true, big)).toBe(true)
     expect(readsAnswerWhole(false, false, { 'content-length': String(SMALL_ANSWER_BYTES) })).toBe(true)
     expect(readsAnswerWhole(false, false, big)).toBe(false)
-    // no content-length (chunked): size unknown, so it streams
-    expect(readsAnswerWhole(false, false, {})).toBe(false)
+    // no content-length (chunked): read whole within the byte limit, so a trickled or endless body can still be a 504
+    expect(readsAnswerWhole(false, false, {})).toBe(true)
   })
 })

@@ -43,7 +43,7 @@ describe('a client that gives up on a large streamed answer', () => {
   let closed = 0
 
   beforeAll(async () => {
-    // An upstream whose answer to infer never ends (no content-length): the gateway streams it through.
+    // An upstream whose answer to infer never ends (it announces 1 TB): the gateway streams it through.
     big = createServer((req, res) => {
       if (req.method === 'GET') {
         res.setHeader('content-type', 'application/json')
@@ -54,6 +54,7 @@ describe('a client that gives up on a large streamed answer', () => {
       writing.add(res)
       res.on('close', () => { writing.delete(res); closed++ })
       res.setHeader('content-type', 'application/json')
+      res.setHeader('content-length', String(1e12))
       const chunk = Buffer.alloc(64 * 1024, 32)
       const pump = () => { while (!res.destroyed && res.write(chunk)); }
       res.on('drain', pump)
@@ -92,5 +93,54 @@ describe('a client that gives up on a large streamed answer', () => {
     controller.abort()
     await expect(pending).rejects.toThrow()
     await until(() => closed === before + 1 && writing.size === 0, 10_000)
+  })
+})
+
+describe('abandoned requests with large answers and a pool of 8 connections', () => {
+  let server: Server
+  let gw8: TestGateway
+  let answered = 0
+
+  beforeAll(async () => {
+    // Every answer is 256 KiB (past the small-answer size, so it would stream), after 300 ms.
+    const body = Buffer.alloc(256 * 1024, 32)
+    server = createServer((req, res) => {
+      req.resume()
+      res.setHeader('content-type', 'application/json')
+      if (req.method === 'GET') {
+        res.end(JSON.stringify({ name: 'big', versions: ['1'], platform: 'test', inputs: [], outputs: [] }))
+        return
+      }
+      setTimeout(() => {
+        res.setHeader('content-length', String(body.length))
+        res.end(body, () => { answered++ })
+      }, Number(req.headers['x-delay'] ?? 300))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    gw8 = await startGateway({ schemaVersion: 1, models: { big: { timeoutMs: 30_000, versions: { a: { url, weight: 100, connections: 8 } } } } })
+  })
+  afterAll(async () => {
+    await gw8.close()
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+
+  it('40 abandoned requests do not exhaust the pool: later requests all succeed, nothing stays in flight', async () => {
+    const abandoned = Array.from({ length: 40 }, async () => {
+      const controller = new AbortController()
+      const pending = request(gw8.url + '/v2/models/big/infer', { method: 'POST', body: oipBody(), signal: controller.signal })
+      setTimeout(() => { controller.abort() }, 50)
+      await pending.then((res) => res.body.dump(), () => {})
+    })
+    await Promise.all(abandoned)
+    // Far below the 30 s deadline: only freed connections can serve these in time.
+    const later = await Promise.all(Array.from({ length: 16 }, async () => {
+      const res = await request(gw8.url + '/v2/models/big/infer', { method: 'POST', body: oipBody(), headers: { 'x-delay': '0' }, headersTimeout: 10_000, bodyTimeout: 10_000 })
+      return { status: res.statusCode, bytes: (await res.body.arrayBuffer()).byteLength }
+    }))
+    expect(later).toEqual(Array(16).fill({ status: 200, bytes: 256 * 1024 }))
+    await until(async () => /headliner_inflight_requests\{model="big"\} 0/.test(await (await request(gw8.adminUrl + '/metrics')).body.text()), 10_000)
+    expect(answered).toBeGreaterThanOrEqual(16)
   })
 })

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { Registry } from 'prom-client'
 import { createMetrics } from '../../src/metrics/metrics.js'
 import { createRegistry, negotiateExposition, observeRequestDuration, renderMetrics } from '../../src/metrics/exposition.js'
-import { recordAdminChange, recordConfigReload, recordRolloutEvaluation, setBuildInfo, setRouteWeight, setStateStoreUp } from '../../src/metrics/control-plane.js'
+import { recordAdminChange, recordConfigLoad, recordConfigReload, recordRolloutEvaluation, setBuildInfo, setRouteWeight, setStateStoreUp } from '../../src/metrics/control-plane.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 /** What Prometheus 2.x sends when scraping (scrape.go's acceptHeader). */
@@ -103,6 +103,15 @@ describe('metric conventions', () => {
     expect(sample(text, 'headliner_config_last_reload_successful')).toBe(0)
     expect(sample(text, 'headliner_config_last_reload_success_timestamp_seconds')).toBe(1000)
     expect(sample(text, 'headliner_config_reloads_total{result="failure"}')).toBe(1)
+  })
+
+  it('the initial load sets the gauges without counting a reload', async () => {
+    const metrics = createMetrics(createRegistry({ exemplars: false }), { defaultMetrics: false })
+    recordConfigLoad(metrics, () => 3_000_000)
+    const text = await metrics.registry.metrics()
+    expect(sample(text, 'headliner_config_last_reload_successful')).toBe(1)
+    expect(sample(text, 'headliner_config_last_reload_success_timestamp_seconds')).toBe(3000)
+    expect(text).not.toMatch(/^headliner_config_reloads_total\{/m)
   })
 
   it('rollout: step as a ratio, one state series per state, gate counts, heartbeat', async () => {

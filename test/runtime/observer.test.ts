@@ -8,7 +8,7 @@ const runtime = new Runtime(ConfigSchema.parse({ schemaVersion: 1, models: { m: 
 const model = runtime.require('m')
 
 function call (body?: string): Call {
-  return { model, version: model.versions.get('v1')!, route: 'weight', protocol: 'v2', requestId: 'r1', ...(body !== undefined ? { responseBody: Buffer.from(body) } : {}) }
+  return { model, version: model.versions.get('v1')!, route: 'weight', protocol: 'v2', requestId: 'r1', requestBody: Buffer.alloc(0), releases: [], ...(body !== undefined ? { responseBody: Buffer.from(body) } : {}) }
 }
 
 describe('finishCall', () => {

@@ -64,7 +64,7 @@ describe('StatusObserver', () => {
   it('counts a finished call with its duration and upstream error, and a shadow copy as a reply and a comparison', () => {
     let now = 1_000_000
     const o = new StatusObserver({ now: () => now })
-    const call = (status: number, ms: number, upstreamError?: Call['upstreamError']) => finishCall({ model: m, version: m.versions.get('v1')!, route: 'weight', protocol: 'v2', requestId: 'r', ...(upstreamError !== undefined ? { upstreamError } : {}) }, status, ms)
+    const call = (status: number, ms: number, upstreamError?: Call['upstreamError']) => finishCall({ model: m, version: m.versions.get('v1')!, route: 'weight', protocol: 'v2', requestId: 'r', requestBody: Buffer.alloc(0), releases: [], ...(upstreamError !== undefined ? { upstreamError } : {}) }, status, ms)
     o.afterReply(call(200, 40))
     o.afterReply(call(200, 900))
     // A timeout answered 504: an error by its status and by its upstream error, counted once.

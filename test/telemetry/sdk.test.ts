@@ -5,6 +5,8 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { createTracingSdk, metricReadersFor, tracingWanted, untracedPath } from '../../src/telemetry/sdk.js'
 import { createSpans } from '../../src/telemetry/spans.js'
 import { waitFor } from '../helpers/prometheus.js'
+import type { App } from '../../src/app.js'
+import type { RunningModelServer } from '../../src/demo/model-server.js'
 
 // In-process: the SDK as the preload starts it, with an in-memory exporter, in front of a real fastify
 // server on port 0. fastify is imported only after the SDK started, as `node --import` arranges.
@@ -118,6 +120,73 @@ describe('child spans', () => {
     expect(shadow.parentSpanContext).toBeUndefined()
     expect(shadow.links.map((l) => l.context.spanId)).toEqual([request.spanContext().spanId])
     expect(shadow.attributes).toMatchObject({ 'headliner.version': 's1', 'headliner.role': 'shadow' })
+  })
+})
+
+describe('spans of a real request through the gateway', () => {
+  // The demo's hit predictor: v1 (with its transform) serves, v3 is a shadow at 100%. A v1 request
+  // with named features goes through pre-process, the upstream call and post-process.
+  let app: App
+  let models: RunningModelServer[] = []
+  let url = ''
+  let adminUrl = ''
+  const named = JSON.stringify({ instances: [{ danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1, instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000 }] })
+
+  beforeAll(async () => {
+    // Imported after the SDK started, like everything that loads fastify or node:http.
+    const [{ buildApp }, { demoConfig, startDemoModels }, { createRegistry }, { pino }] = await Promise.all([
+      import('../../src/app.js'), import('../../src/cli/demo.js'), import('../../src/metrics/exposition.js'), import('pino')
+    ])
+    models = await startDemoModels({ modelPort: 0 })
+    const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
+    const config = demoConfig({ host: '127.0.0.1', port: 0, adminPort: 0, modelPort: 0, scenario: 'default' }, { v1, v2, v3 })
+    app = await buildApp({ config, logger: pino({ level: 'silent' }), registry: createRegistry({ exemplars: true }), random: () => 0, tracing: true, probe: { intervalMs: 60_000, timeoutMs: 2000 } })
+    await app.start()
+    url = await app.data.listen({ host: '127.0.0.1', port: 0 })
+    adminUrl = await app.admin.listen({ host: '127.0.0.1', port: 0 })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await Promise.all(models.map((m) => m.close()))
+  })
+
+  it('has pre_process, upstream and post_process under the SERVER span, the upstream CLIENT span under upstream, a linked shadow span, and the trace id as exemplar', async () => {
+    exporter.reset()
+    const res = await fetch(url + '/v1/models/hit-predictor:predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: named })
+    expect(res.status).toBe(200)
+    await res.arrayBuffer()
+    const finished = await waitFor('the request\'s spans and its shadow span', async () => {
+      const all = exporter.getFinishedSpans()
+      const names = new Set(all.map((s) => s.name))
+      return ['headliner.pre_process', 'headliner.upstream', 'headliner.post_process', 'headliner.shadow'].every((n) => names.has(n)) &&
+        all.some((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/v1/models/hit-predictor:predict')
+        ? all
+        : undefined
+    }, { timeoutMs: 15_000, intervalMs: 20 })
+    const server = finished.find((s) => s.kind === SpanKind.SERVER && s.attributes['url.path'] === '/v1/models/hit-predictor:predict')!
+    const routed = { 'headliner.model': 'hit-predictor', 'headliner.version': 'v1', 'headliner.route': 'weight' }
+    expect(server.attributes).toMatchObject(routed)
+    const stages = new Map(finished.filter((s) => s.spanContext().traceId === server.spanContext().traceId && s.name.startsWith('headliner.')).map((s) => [s.name, s]))
+    for (const name of ['headliner.pre_process', 'headliner.upstream', 'headliner.post_process']) {
+      expect(stages.get(name)?.parentSpanContext?.spanId, name).toBe(server.spanContext().spanId)
+      expect(stages.get(name)?.attributes, name).toMatchObject(routed)
+    }
+    const upstream = stages.get('headliner.upstream')!
+    const client = finished.filter((s) => s.kind === SpanKind.CLIENT && s.parentSpanContext?.spanId === upstream.spanContext().spanId)
+    expect(client).toHaveLength(1)
+    const shadow = finished.find((s) => s.name === 'headliner.shadow')!
+    expect(shadow.spanContext().traceId).not.toBe(server.spanContext().traceId)
+    expect(shadow.links.map((l) => l.context.spanId)).toEqual([server.spanContext().spanId])
+    expect(shadow.attributes).toMatchObject({ 'headliner.model': 'hit-predictor', 'headliner.version': 'v3', 'headliner.role': 'shadow' })
+    // The shadow's upstream call is traced inside its own trace.
+    expect(finished.some((s) => s.kind === SpanKind.CLIENT && s.parentSpanContext?.spanId === shadow.spanContext().spanId)).toBe(true)
+
+    const scrape = await fetch(adminUrl + '/metrics', { headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } })
+    expect(scrape.headers.get('content-type')).toMatch(/^application\/openmetrics-text/)
+    const text = await scrape.text()
+    const primaryBuckets = text.split('\n').filter((l) => l.startsWith('headliner_request_duration_seconds_bucket{') && l.includes('version="v1"') && l.includes('role="primary"'))
+    expect(primaryBuckets.some((l) => l.includes(`# {trace_id="${server.spanContext().traceId}"}`))).toBe(true)
   })
 })
 

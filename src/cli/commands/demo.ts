@@ -39,7 +39,7 @@ export const demoCommand = command<Options>({
       throw err
     })
     ctx.out(demoBanner(gw.dataUrl, gw.adminUrl, adminToken, o.scenario, o.host))
-    ctx.untilSignal(log, config.server.shutdownGraceMs, async () => {
+    ctx.untilSignal(log, { graceMs: config.server.shutdownGraceMs, drainDelayMs: config.server.drainDelayMs, startDraining: () => { gw.app.startDraining() } }, async () => {
       await gw.close()
       await closeModels()
       await tracing?.shutdown()

@@ -28,8 +28,8 @@ export const serveCommand = command<Options>({
       await tracing?.shutdown()
       throw err
     })
-    log.info({ data: gw.dataUrl, admin: gw.adminUrl, tracing: tracing !== undefined }, 'headliner listening')
-    ctx.untilSignal(log, loaded.config.server.shutdownGraceMs, async () => {
+    log.info({ data: gw.dataUrl, admin: gw.adminUrl, ...(gw.metricsUrl === undefined ? {} : { metrics: gw.metricsUrl }), tracing: tracing !== undefined }, 'headliner listening')
+    ctx.untilSignal(log, { graceMs: loaded.config.server.shutdownGraceMs, drainDelayMs: loaded.config.server.drainDelayMs, startDraining: () => { gw.app.startDraining() } }, async () => {
       await gw.close()
       await tracing?.shutdown()
     })
