@@ -32,6 +32,10 @@ import { installAccounting } from './gateway/accounting.js'
 import { errField } from './telemetry/log-context.js'
 import type { StateStore } from './state/index.js'
 import { ReleaseControl } from './release/control.js'
+import { StatusObserver } from './status/observer.js'
+import { gatewayStatusSources } from './status/sources.js'
+import type { RolloutSummary } from './status/report.js'
+import type { ReloadFacts } from './status/verdict.js'
 
 export interface AppDeps {
   config: Config
@@ -53,6 +57,10 @@ export interface AppDeps {
   store: StateStore
   /** This process's name among replicas (leases). Default: a random id. */
   replica?: string
+  /** Clock of the status windows and reports, epoch ms (tests). Default Date.now. */
+  now?: () => number
+  /** Each model's rollout for GET /status, when a rollout driver runs. */
+  rollout?: (model: string) => RolloutSummary | null | undefined
 }
 
 export interface App {
@@ -77,6 +85,10 @@ export interface App {
   observers: Observers
   /** The state store wired to the runtime (admin writes, audit, other replicas' changes). */
   release: ReleaseControl
+  /** The 1- and 5-minute windows behind GET /status. */
+  status: StatusObserver
+  /** Records a config change refused before it reached reload() (invalid file): GET /status shows it as a reason. */
+  reloadRefused (error: string): void
   close (): Promise<void>
 }
 
@@ -94,6 +106,11 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const shadowAgent = createAgent(() => origins, 'shadow')
   const probeAgent = createAgent(() => origins, 'probe')
   const random = deps.random ?? Math.random
+  // Status: windows fed by every reply and every shadow comparison, and the last reload's outcome.
+  const now = deps.now ?? Date.now
+  const status = new StatusObserver({ now })
+  let lastReload: ReloadFacts | null = null
+  const reloaded = (ok: boolean, error?: string) => { lastReload = { ok, at: now(), ...(error !== undefined ? { error } : {}) } }
   // The global tracer: a no-op unless the OpenTelemetry SDK was started (src/telemetry/tracing.ts).
   const spans = createSpans(trace.getTracer('headliner', deps.version))
   const shadow = new ShadowDispatcher({
@@ -101,10 +118,12 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     metrics,
     log: deps.logger,
     random,
-    spans
+    spans,
+    onComparison: (c) => { status.onComparison(c) }
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
-  const observers = new Observers([shadow, drift], deps.logger)
+  const observers = new Observers([shadow, drift, status], deps.logger)
+  const statusSources = gatewayStatusSources({ now, snapshot: () => runtime.snapshot, windows: status.windows, drift, reload: () => lastReload, ...(deps.rollout !== undefined ? { rollout: deps.rollout } : {}) })
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
   const ejections = new Ejections({
@@ -174,7 +193,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica: deps.replica ?? randomUUID() })
   await release.start()
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, flush: () => { observers.flush() }, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, status: statusSources, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -187,6 +206,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     shadow,
     drift,
     observers,
+    status,
+    reloadRefused (error: string) { reloaded(false, error) },
     ejections,
     startDraining () { draining = true },
     release,
@@ -196,10 +217,16 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     },
     async reload (config: Config) {
       const previous = runtime.snapshot.config
-      const loaded = await transforms.load(config)
-      runtime.applyConfig(config, loaded)
+      try {
+        runtime.applyConfig(config, await transforms.load(config))
+      } catch (err) {
+        const problems = (err as { problems?: string[] }).problems
+        reloaded(false, problems?.join('; ') ?? (err as Error).message)
+        throw err
+      }
       // Synchronously after the swap: the overrides are re-layered before any request sees the new file.
       await release.configChanged(previous)
+      reloaded(true)
       recordConfigReload(metrics, true, Date.now)
       prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },

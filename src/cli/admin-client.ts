@@ -36,7 +36,8 @@ export interface AdminClient {
   call<T> (method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>
 }
 
-function tokenOf (flags: ClientFlags, env: NodeJS.ProcessEnv): string | undefined {
+/** The token from --token, HEADLINER_ADMIN_TOKEN, --token-file or HEADLINER_ADMIN_TOKEN_FILE, in that order. */
+export function tokenOf (flags: ClientFlags, env: NodeJS.ProcessEnv): string | undefined {
   if (flags.token !== undefined) return flags.token
   if (env.HEADLINER_ADMIN_TOKEN !== undefined && env.HEADLINER_ADMIN_TOKEN !== '') return env.HEADLINER_ADMIN_TOKEN
   const file = flags.tokenFile ?? env.HEADLINER_ADMIN_TOKEN_FILE

@@ -103,6 +103,8 @@ export function demoBanner (dataUrl: string, adminUrl: string, adminToken: strin
   return [
     '',
     SCENARIO_TITLES[scenario],
+    `  console      ${adminUrl}/  (open it in a browser; paste the token below)`,
+    `  status       npm run headliner -- status --gateway ${adminUrl} --token ${adminToken}`,
     `  data plane   ${dataUrl}${host === '0.0.0.0' || host === '::' ? `  (bound to ${host}: every interface)` : ''}`,
     `  metrics      ${adminUrl}/metrics`,
     `  admin API    ${adminUrl}/admin/models  (authorization: Bearer ${adminToken})`,

@@ -12,6 +12,7 @@ import { demoTrafficCommand } from './commands/demo-traffic.js'
 import { demoTrainingSetCommand } from './commands/demo-training-set.js'
 import { profileBuildCommand } from './commands/profile-build.js'
 import { serveCommand } from './commands/serve.js'
+import { statusCommand } from './commands/status.js'
 import { tokenHashCommand } from './commands/token-hash.js'
 import { weightsGetCommand, weightsSetCommand } from './commands/weights.js'
 import { mirrorsSetCommand } from './commands/mirrors.js'
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandDef[] = [
   demoTrainingSetCommand,
   demoModelCommand,
   profileBuildCommand,
+  statusCommand,
   tokenHashCommand,
   weightsGetCommand,
   weightsSetCommand,

@@ -99,6 +99,7 @@ function watch (app: App, logger: Logger, file: string): { close (): void } {
     },
     refuse: (result) => {
       recordConfigReload(app.metrics, false, Date.now)
+      app.reloadRefused(result.problems.join('; '))
       logger.error({ file: result.file, problems: result.problems }, 'config change refused; the last good config keeps serving')
     }
   })

@@ -5,6 +5,7 @@
  * Structural rules live here; rules that relate fields to each other live in semantic.ts.
  */
 import { z } from 'zod'
+import { statusThresholdsSchema } from '../status/config.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/
 const name = (what: string) => z.string().regex(NAME, `${what} names use letters, digits, '_', '.', '-' (at most 63, starting with a letter or digit)`)
@@ -89,7 +90,8 @@ export const ModelSchema = z.strictObject({
       psiAlert: z.number().min(0).default(0.25).describe('PSI at or above which the verdict is `alert`; not below psiWarn. Default 0.25.'),
       js: z.number().min(0).max(1).default(0.1).describe('Jensen-Shannon distance (base 2, 0-1) at or above which the verdict is at least `warn`. Default 0.1.')
     }).prefault({}).describe('Verdict thresholds: PSI warn/alert and JS distance. Defaults 0.1 / 0.25 / 0.1.')
-  }).optional().describe('Input and prediction drift against a reference profile.')
+  }).optional().describe('Input and prediction drift against a reference profile.'),
+  status: statusThresholdsSchema.prefault({}).describe('Thresholds of the model\'s verdict in `GET /status`, `headliner status` and the console (docs/status.md).')
 }).describe('A logical model that clients call by name.')
 
 export const TOKEN_ROLES = ['read', 'write'] as const

@@ -244,7 +244,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     if (!reply.raw.writableFinished) return
-    observers.afterReply(finishCall(call, reply.statusCode))
+    observers.afterReply(finishCall(call, reply.statusCode, reply.elapsedTime))
   }
 }
 

@@ -48,6 +48,8 @@ export interface Call extends CallFields {
 export type FinishedCall = Readonly<CallFields> & {
   /** HTTP status sent to the client (499 when the client went away first). */
   readonly status: number
+  /** Milliseconds from the request's arrival to its reply (fastify's elapsedTime); 0 when not measured. */
+  readonly durationMs: number
   /** The upstream's answer as JSON, parsed at most once across every observer (undefined: none or not JSON). */
   responseJson (): unknown
 }
@@ -61,9 +63,9 @@ export function responseJson (call: Call): unknown {
   return call.responseParsed.value
 }
 
-export function finishCall (call: Call, status: number): FinishedCall {
+export function finishCall (call: Call, status: number, durationMs = 0): FinishedCall {
   const { responseParsed: _parsed, requestBody: _body, releases: _releases, ...fields } = call
-  return Object.freeze({ ...fields, status, responseJson: () => responseJson(call) })
+  return Object.freeze({ ...fields, status, durationMs, responseJson: () => responseJson(call) })
 }
 
 function parseAnswer (body: Buffer | undefined): unknown {

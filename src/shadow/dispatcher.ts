@@ -20,6 +20,7 @@ import { shouldMirror } from '../routing/pick.js'
 import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
 import { rowsFromAnswer } from '../protocol/rows.js'
 import { DiffBuffer } from './diff-buffer.js'
+import { labelledAnswer } from './labelled.js'
 import { shadowRequest, type ShadowRequest } from './request.js'
 import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 
@@ -43,6 +44,21 @@ export interface Disagreement {
   error?: string
 }
 
+/** One compared shadow copy, as the status windows count it. */
+export interface ShadowComparison {
+  model: string
+  primary: string
+  shadow: string
+  outcome: Comparison['outcome']
+  /** Mean Jensen-Shannon divergence, when the comparison measured one. */
+  divergence?: number
+  /** The shadow's HTTP status; 0 when it sent none (timeout, connection error). */
+  status: number
+  durationMs: number
+  /** No usable answer came back (transport failure or an error status). */
+  failed: boolean
+}
+
 export interface ShadowDeps {
   agent: Dispatcher
   metrics: Metrics
@@ -51,6 +67,8 @@ export interface ShadowDeps {
   /** Each shadow call in a span of its own, linked to the request's (src/telemetry/spans.ts). */
   spans: Spans
   now?: () => number
+  /** Told of every compared copy (the status windows listen); called off the primary path. */
+  onComparison?: (c: ShadowComparison) => void
 }
 
 export class ShadowDispatcher implements Observer {
@@ -182,6 +200,8 @@ export class ShadowDispatcher implements Observer {
     metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
     if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
     this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
+    const status = /^\d+$/.test(code) ? Number(code) : 0
+    this.#deps.onComparison?.({ model: model.name, primary: call.version.name, shadow: shadow.name, outcome: comparison.outcome, ...(comparison.measures !== undefined ? { divergence: comparison.measures.js } : {}), status, durationMs: shadowMs, failed: !answer.ok })
     // Disagreements, and shadow answers that could not be compared; not transport failures (counted above).
     if (comparison.outcome === 'disagree' || (comparison.outcome === 'shadow_error' && body !== undefined)) {
       this.#diffsFor(model).push({
@@ -191,8 +211,9 @@ export class ShadowDispatcher implements Observer {
         shadow: shadow.name,
         outcome: comparison.outcome,
         input: call.parsed,
-        primaryAnswer: primary.body,
-        shadowAnswer: body,
+        // Labelled by each version's own transform: the list is read for its country names.
+        primaryAnswer: labelledAnswer(call.version, primary.body),
+        shadowAnswer: labelledAnswer(shadow, body),
         measures: comparison.measures ?? comparison.regression,
         ...(comparison.error !== undefined ? { error: comparison.error } : {})
       })

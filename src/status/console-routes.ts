@@ -48,11 +48,12 @@ export function consoleFiles (dir = CONSOLE_DIR): Map<string, { body: Buffer; ty
 }
 
 /**
- * Mounts the console on an admin fastify instance. The page itself is open (it holds no data);
- * what it shows comes from GET /status and the admin API, which check the token.
- * @example await registerConsole(admin)
+ * Mounts the console on an admin fastify instance and resolves with the paths it serves, which the
+ * admin plane leaves open (the page holds no data); what it shows comes from GET /status and the
+ * admin API, which check the token.
+ * @example const open = await registerConsole(admin) // ['/', '/console/console.js', ...]
  */
-export async function registerConsole (app: FastifyInstance, options: ConsoleOptions = {}): Promise<void> {
+export async function registerConsole (app: FastifyInstance, options: ConsoleOptions = {}): Promise<string[]> {
   const files = consoleFiles(options.dir)
   for (const [path, file] of files) {
     app.get(path, async (_request, reply) => reply
@@ -64,4 +65,5 @@ export async function registerConsole (app: FastifyInstance, options: ConsoleOpt
       .type(file.type)
       .send(file.body))
   }
+  return [...files.keys()]
 }

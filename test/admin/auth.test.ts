@@ -90,6 +90,20 @@ describe('admin tokens', () => {
     }
   })
 
+  it('serves the console page and its files with no token, and nothing else under them', async () => {
+    for (const path of ['/', '/console/console.js', '/console/vendor/uplot.iife.min.js']) {
+      const res = await request(`${gw.adminUrl}${path}`)
+      expect(res.statusCode).toBe(200)
+      expect(res.headers['content-security-policy']).toMatch(/^default-src 'none'/)
+      await res.body.dump()
+    }
+    for (const [method, path] of [['GET', '/console/secrets.js'], ['GET', '/console/'], ['POST', '/'], ['GET', '/status']] as const) {
+      const res = await request(`${gw.adminUrl}${path}`, { method })
+      expect([path, res.statusCode]).toEqual([path, 401])
+      await res.body.dump()
+    }
+  })
+
   it('keeps /metrics open for scrapers', async () => {
     const res = await request(`${gw.adminUrl}/metrics`)
     expect(res.statusCode).toBe(200)

@@ -54,7 +54,7 @@ async function listening (port: number): Promise<boolean> {
   })
 }
 
-const COMMANDS = [['serve'], ['config', 'check'], ['demo'], ['demo', 'traffic'], ['demo', 'training-set'], ['profile', 'build'], ['token', 'hash']]
+const COMMANDS = [['serve'], ['config', 'check'], ['demo'], ['demo', 'traffic'], ['demo', 'training-set'], ['profile', 'build'], ['status'], ['token', 'hash']]
 
 describe('help, version and exit codes', () => {
   it('--help and -h print each command\'s usage on stdout and exit 0', async () => {

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { semanticProblems } from '../../src/config/semantic.js'
-import { DEMO_SCENARIOS, demoConfig } from '../../src/cli/demo.js'
+import { DEMO_SCENARIOS, demoBanner, demoConfig } from '../../src/cli/demo.js'
 import { generateSong, mulberry32, songToRow } from '../../src/demo/songs.js'
 import { until } from '../helpers/wait.js'
 import { spawnHeadliner } from '../helpers/cli.js'
@@ -28,6 +28,14 @@ describe('demo configs', () => {
       const config = demoConfig({ host: '127.0.0.1', port: 0, adminPort: 0, modelPort: 0, scenario }, { v1: 'http://127.0.0.1:1', v2: 'http://127.0.0.1:2', v3: 'http://127.0.0.1:3' })
       expect(semanticProblems(config)).toEqual([])
     }
+  })
+})
+
+describe('demo banner', () => {
+  it('names the console URL and the headliner status command with the token first', () => {
+    const lines = demoBanner('http://127.0.0.1:8080', 'http://127.0.0.1:9901', 'tok-1', 'default').split('\n')
+    expect(lines[2]).toBe('  console      http://127.0.0.1:9901/  (open it in a browser; paste the token below)')
+    expect(lines[3]).toBe('  status       npm run headliner -- status --gateway http://127.0.0.1:9901 --token tok-1')
   })
 })
 
@@ -73,6 +81,6 @@ describe('headliner demo', () => {
     const res = await request(`${demo.admin}/status`, { headers: { authorization: `Bearer ${demo.token}` } })
     const status = await res.body.json() as { verdict: string; models: { reasons: string[] }[] }
     expect(status.verdict).toBe('degraded')
-    expect(status.models[0]!.reasons[0]).toMatch(/^v3 \(weight 20\) is not ready: transform .*v2\/transform\.yaml does not match the upstream: input "song_features": upstream expects name "song_features_v3"/)
+    expect(status.models[0]!.reasons[0]).toMatch(/^v3 not ready: transform .*v2\/transform\.yaml does not match the upstream: input "song_features": upstream expects name "song_features_v3"/)
   })
 })

@@ -92,7 +92,8 @@ describe('loadConfigFile: valid fixtures', () => {
       versionHeader: 'x-headliner-version',
       headerRouting: 'serving',
       versions: { v1: { url: 'http://127.0.0.1:9001', weight: 100, connections: 64, maxInflight: 512, protocol: 'v1+v2' } },
-      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } }
+      shadow: { timeoutMs: 5000, maxInflight: 256, agreement: { kind: 'top1' }, diffs: 100, breaker: { failures: 5, cooldownMs: 1000 } },
+      status: { errorRatioDegraded: 0.01, errorRatioFailing: 0.05, p99SloMs: 500, agreementFloor: 0.9, minSamples: 50 }
     })
   })
 

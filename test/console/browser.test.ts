@@ -1,8 +1,10 @@
 /**
- * The console in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): served by
- * registerConsole on a real fastify instance, with a GET /status built by buildStatus from real
- * windows that the test feeds between polls, and a diffs route the test adds disagreements to.
- * Set HEADLINER_CONSOLE_SCREENSHOT=docs/console.png to refresh the committed screenshot.
+ * The console in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core), twice:
+ * first served by registerConsole on a bare fastify instance, with a GET /status built by buildStatus
+ * from windows the test feeds between polls and a diffs route the test adds disagreements to (every
+ * rendering path, rollout included); then on the REAL admin plane of a demo gateway (the demo's three
+ * model servers behind buildApp), driven by real traffic.
+ * Set HEADLINER_CONSOLE_SCREENSHOT=docs/console.png to refresh the committed screenshot (of the real gateway).
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,6 +16,10 @@ import { registerConsole } from '../../src/status/console-routes.js'
 import { buildStatus } from '../../src/status/report.js'
 import { feed, statusFixture } from '../status/fixture.js'
 import { until } from '../helpers/wait.js'
+import { startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { demoConfig } from '../../src/cli/demo.js'
+import { runTraffic } from '../../src/demo/traffic.js'
+import type { RunningModelServer } from '../../src/demo/model-server.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
@@ -136,8 +142,84 @@ describe.skipIf(!present)('console in headless Chromium', () => {
     ])
     // The token is kept for this tab only.
     expect(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem: (k: string) => string | null } }).sessionStorage.getItem('headliner.adminToken'))).toBe(WRITE_TOKEN)
-    const shot = process.env.HEADLINER_CONSOLE_SCREENSHOT
-    if (shot !== undefined && shot !== '') await page.screenshot({ path: shot, fullPage: true })
     expect(problems).toEqual([])
+  })
+})
+
+describe.skipIf(!present)('console on the real admin plane of a demo gateway', () => {
+  const TOKEN = 'console-read-token'
+  let servers: RunningModelServer[] = []
+  let gw: TestGateway
+  let ctx: BrowserContext
+  let tab: Page
+  let dir: string
+  const seen: string[] = []
+  const polls = async (): Promise<number> => Number(await tab.locator('body').getAttribute('data-polls'))
+  const traffic = (seed: number) => runTraffic({ url: gw.url, model: 'hit-predictor', rps: 60, durationMs: 2000, drift: 0, named: true, users: 200, seed })
+
+  beforeAll(async () => {
+    servers = await startDemoVersions()
+    const [v1, v2, v3] = servers.map((m) => m.url) as [string, string, string]
+    gw = await startGateway(demoConfig({ host: '127.0.0.1', port: 0, adminPort: 0, modelPort: 0, scenario: 'default' }, { v1, v2, v3 }), { adminToken: TOKEN })
+    dir = mkdtempSync(join(tmpdir(), 'headliner-chromium-'))
+    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 1100 } })
+    tab = ctx.pages()[0] ?? await ctx.newPage()
+    tab.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') seen.push(`console ${m.type()}: ${m.text()}`) })
+    tab.on('pageerror', (e) => seen.push(`page error: ${e.message}`))
+    tab.on('requestfailed', (r) => seen.push(`request failed: ${r.url()} ${r.failure()?.errorText}`))
+  })
+
+  afterAll(async () => {
+    await ctx?.close()
+    await gw?.close()
+    await Promise.all(servers.map((m) => m.close()))
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('loads with no token (the page asks for one), then shows each version of the running gateway', async () => {
+    await tab.goto(gw.adminUrl + '/')
+    await tab.locator('#problem', { hasText: 'wants a token' }).waitFor({ timeout: 15_000 })
+    // The only complaint before a token: the browser's own line for the API's 401.
+    expect(seen.filter((p) => !/status of 401/.test(p))).toEqual([])
+    seen.length = 0
+    await tab.fill('#token', TOKEN)
+    await tab.click('#token-form button[type=submit]')
+    const model = tab.locator('section[data-model="hit-predictor"]')
+    await model.locator('tr[data-version="v3"]').waitFor({ timeout: 15_000 })
+    for (const v of ['v1', 'v2', 'v3']) expect(await model.locator(`tr[data-version="${v}"]`).count()).toBe(1)
+    expect(await model.locator('h2 .verdict').textContent()).toBe('insufficient data')
+    expect(await model.locator('.weights-bar .segment').allTextContents()).toEqual(['v1 90 %', 'v2 10 %'])
+    expect(await tab.locator('#problem').isHidden()).toBe(true)
+    expect(seen).toEqual([])
+  })
+
+  it('its numbers change after real traffic, and a shadow disagreement shows the country names', async () => {
+    const model = tab.locator('section[data-model="hit-predictor"]')
+    const v1Requests = model.locator('tr[data-version="v1"] td[data-field="errors"]').nth(1)
+    expect(await v1Requests.textContent()).toBe('-')
+    // The gateway counts every call to v1 it answered; one the client gave up on (a loaded CI machine
+    // may be that slow) is in the report's count for v1 but not in the windows.
+    const v1Count = async () => Number((await v1Requests.textContent())!.replace(/^.* of /, '').replaceAll(',', ''))
+    const report = await traffic(1)
+    expect(report.byVersion.v1).toBeGreaterThan(50)
+    const before = await polls()
+    await until(async () => await polls() > before + 1, 15_000)
+    const first = await v1Count()
+    expect(first).toBeGreaterThanOrEqual(report.byVersion.v1! - report.failed)
+    expect(first).toBeLessThanOrEqual(report.byVersion.v1!)
+    // v3 is another model: some of its copies disagree with v1.
+    const diff = model.locator('.diffs li.diff').first()
+    await diff.waitFor({ timeout: 15_000 })
+    const country = /^[A-Z][A-Za-z .'-]+ \([A-Z]{2}\) [\d.]+ %$/
+    expect(await diff.locator('.primary-answer').textContent()).toMatch(country)
+    expect(await diff.locator('.shadow-answer').textContent()).toMatch(country)
+    expect(await model.locator('.shadows li[data-shadow="v3"]', { hasText: 'vs v1' }).textContent()).toMatch(/^shadow v3 vs v1: agrees [\d.]+ % of [\d,]+ over 5 min/)
+    const more = await traffic(2)
+    const again = await polls()
+    await until(async () => await polls() > again + 1, 15_000)
+    expect(await v1Count()).toBeGreaterThanOrEqual(first + more.byVersion.v1! - more.failed)
+    const shot = process.env.HEADLINER_CONSOLE_SCREENSHOT
+    if (shot !== undefined && shot !== '') await tab.screenshot({ path: shot, fullPage: true })
+    expect(seen).toEqual([])
   })
 })
