@@ -2,7 +2,7 @@
  * The drain sequence on SIGTERM (main.ts owns the signal and calls `drain`), in the order a load
  * balancer needs it:
  *
- * 1. readiness fails at once (`/v2/health/ready` answers 400 "shutting down"), while every request,
+ * 1. readiness fails at once (`/v2/health/ready` answers 503 "draining"), while every request,
  *    new or in flight, is still served;
  * 2. the listener keeps accepting for `server.drainDelayMs`: load balancers and kube-proxy notice an
  *    unready endpoint only at their next check, and until then they still send new connections;

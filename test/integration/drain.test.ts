@@ -31,7 +31,7 @@ describe('drain', () => {
     expect(await status(gw.url, '/v2/health/ready')).toBe(200)
     const started = Date.now()
     const done = drain(gw.app, { drainDelayMs: 800, graceMs: 5000, log: silent })
-    expect(await status(gw.url, '/v2/health/ready')).toBe(400)
+    expect(await status(gw.url, '/v2/health/ready')).toBe(503)
     // still accepting new connections and serving inference during the delay
     expect(await status(gw.url, '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody() })).toBe(200)
     // a request still running when the delay ends (100 ms model, started at ~750 ms) finishes
