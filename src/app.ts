@@ -23,6 +23,8 @@ import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
+import type { StateStore } from './state/index.js'
+import { ReleaseControl } from './release/control.js'
 
 export interface AppDeps {
   config: Config
@@ -39,6 +41,10 @@ export interface AppDeps {
   adminToken?: string
   /** OpenTelemetry tracing was started (src/telemetry/tracing.ts). */
   tracing?: boolean
+  /** Where runtime weights, mirrors and the audit trail live (created from `config.state` by the caller; closed by it). */
+  store: StateStore
+  /** This process's name among replicas (leases). Default: a random id. */
+  replica?: string
 }
 
 export interface App {
@@ -57,6 +63,8 @@ export interface App {
   drift: DriftMonitor
   /** Every observer behind one fan-out (configure on swap, afterReply, flush before a scrape, close). */
   observers: Observers
+  /** The state store wired to the runtime (admin writes, audit, other replicas' changes). */
+  release: ReleaseControl
   close (): Promise<void>
 }
 
@@ -122,7 +130,11 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, flush: () => { observers.flush() }, adminToken: deps.adminToken })
+  // Release control: the store's overrides layered over the file, before anything serves.
+  const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica: deps.replica ?? randomUUID() })
+  await release.start()
+
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -135,18 +147,24 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     shadow,
     drift,
     observers,
+    release,
     async start () {
       await prober.probeAll()
       prober.start()
     },
     async reload (config: Config) {
-      runtime.applyConfig(config, await transforms.load(config))
+      const previous = runtime.snapshot.config
+      const loaded = await transforms.load(config)
+      runtime.applyConfig(config, loaded)
+      // Synchronously after the swap: the overrides are re-layered before any request sees the new file.
+      await release.configChanged(previous)
       metrics.configReloads.labels('success').inc()
       prober.probeAll().catch((err: unknown) => { deps.logger.error({ err }, 'readiness probe round failed') })
     },
     async close () {
       closing = true
       prober.stop()
+      release.close()
       await data.close()
       await admin.close()
       await observers.close()

@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client'
 import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
+import type { ReleaseControl } from '../release/control.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -12,6 +13,8 @@ export interface AdminDeps {
   runtime: Runtime
   shadow: ShadowDispatcher
   drift: DriftMonitor
+  /** Weights, mirrors, overrides and the audit trail through the state store. */
+  release: ReleaseControl
   /**
    * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
    * config's `admin.tokens`. With neither, the API refuses every call.

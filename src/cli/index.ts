@@ -12,6 +12,10 @@ import { demoTrainingSetCommand } from './commands/demo-training-set.js'
 import { profileBuildCommand } from './commands/profile-build.js'
 import { serveCommand } from './commands/serve.js'
 import { tokenHashCommand } from './commands/token-hash.js'
+import { weightsGetCommand, weightsSetCommand } from './commands/weights.js'
+import { mirrorsSetCommand } from './commands/mirrors.js'
+import { overridesResetCommand } from './commands/overrides.js'
+import { auditCommand } from './commands/audit.js'
 
 /** Parents come before their children (`demo` before `demo traffic`). */
 export const COMMANDS: readonly CommandDef[] = [
@@ -21,7 +25,12 @@ export const COMMANDS: readonly CommandDef[] = [
   demoTrafficCommand,
   demoTrainingSetCommand,
   profileBuildCommand,
-  tokenHashCommand
+  tokenHashCommand,
+  weightsGetCommand,
+  weightsSetCommand,
+  mirrorsSetCommand,
+  overridesResetCommand,
+  auditCommand
 ]
 
 /** Words that only group commands, and what `headliner --help` says of each. */
@@ -63,7 +72,9 @@ export function buildProgram (table: readonly CommandDef[], ctx: CliContext, ran
     cmd.description(def.summary).allowExcessArguments(false)
     def.define?.(cmd)
     cmd.action(function (this: Command) {
-      ran(def.run(this.opts(), this.args.slice(0, this.registeredArguments.length), ctx))
+      // A variadic last argument (`weights set MODEL v1=80 v2=20`) keeps all its words.
+      const variadic = this.registeredArguments.at(-1)?.variadic === true
+      ran(def.run(this.opts(), variadic ? [...this.args] : this.args.slice(0, this.registeredArguments.length), ctx))
     })
     byName.set(def.name.join(' '), cmd)
   }

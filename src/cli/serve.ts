@@ -9,6 +9,7 @@ import { buildApp, type App } from '../app.js'
 import { STATIC_SECTIONS, type Config } from '../config/schema.js'
 import { watchConfig } from '../config/watch.js'
 import { listenReason } from './demo.js'
+import { MemoryStore, type StateStore } from '../state/index.js'
 
 export interface RunningGateway {
   app: App
@@ -24,10 +25,16 @@ export interface ServeOptions {
   /** The env token (HEADLINER_ADMIN_TOKEN or the file HEADLINER_ADMIN_TOKEN_FILE names): a write token named `admin`. */
   adminToken?: string
   tracing?: boolean
+  /** The state store (from `config.state`, or memory for the demo); closed with the gateway. Default: memory (tests). */
+  store?: StateStore
 }
 
-export async function serve (config: Config, logger: Logger, opts: ServeOptions): Promise<RunningGateway> {
-  const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing })
+export async function serve (config: Config, logger: Logger, options: ServeOptions): Promise<RunningGateway> {
+  const opts = { ...options, store: options.store ?? new MemoryStore() }
+  const app = await buildApp({ config, logger, registry: new Registry(), version: opts.version, adminToken: opts.adminToken, tracing: opts.tracing, store: opts.store }).catch(async (err: unknown) => {
+    await opts.store.close()
+    throw err
+  })
   let dataUrl: string
   let adminUrl: string
   try {
@@ -36,6 +43,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
     adminUrl = await listen(app.admin, 'admin', config.admin)
   } catch (err) {
     await app.close()
+    await opts.store.close()
     throw err
   }
   const watcher = opts.file === undefined ? undefined : watch(app, logger, opts.file)
@@ -46,6 +54,7 @@ export async function serve (config: Config, logger: Logger, opts: ServeOptions)
     close: async () => {
       watcher?.close()
       await app.close()
+      await opts.store.close()
     }
   }
 }

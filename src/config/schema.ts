@@ -126,7 +126,9 @@ export const ConfigSchema = z.strictObject({
     }).describe('A JSON file: one machine.'),
     z.strictObject({
       store: z.literal('redis'),
-      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').describe('Redis URL (redis:// or rediss://).')
+      url: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').describe('Redis URL (redis:// or rediss://).'),
+      prefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,100}$/, 'letters, digits, ":", "_", ".", "-"; at most 100').default('headliner:default').describe('Prefix of every key and of the change channel. Gateways sharing a Redis but not their state use different prefixes. Default headliner:default.'),
+      resyncMs: z.number().int().min(100).max(60_000).default(1000).describe('Full re-read of the state behind pub/sub, so a lost notification costs at most this long. Default 1000.')
     }).describe('Redis: several replicas agree within a second.')
   ]).default({ store: 'file', path: './headliner-state.json' }).describe('Where runtime changes (weights, rollouts) live, layered over this file.'),
   models: z.record(name('model'), ModelSchema).describe('The logical models, by name (the `{m}` of `/v2/models/{m}/infer`): letters, digits, `_`, `.`, `-`, at most 63 characters.')

@@ -68,6 +68,11 @@ export class Runtime {
     this.#update(this.#snapshot.config, { mirrors })
   }
 
+  /** Both override layers in one swap (the state store's state), so no snapshot has one without the other. */
+  setOverrides (weights: WeightOverrides, mirrors: MirrorOverrides): void {
+    this.#update(this.#snapshot.config, { weights, mirrors })
+  }
+
   /** Versions taken out of rotation (by `versionKey`); they route like unready versions until restored. */
   setEjected (ejected: ReadonlySet<string>): void {
     this.#update(this.#snapshot.config, { ejected })

@@ -89,7 +89,8 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
     const table = buildModelTable(name, model.salt ?? name, [...versions.values()].map((v) => ({
       name: v.name,
       weight: weights?.get(v.name) ?? v.config.weight,
-      mirror: v.config.mirror === undefined ? undefined : mirrors?.get(v.name) ?? v.config.mirror,
+      // A mirror override may make a version of weight 0 a shadow (the config rule allows it there).
+      mirror: mirrors?.get(v.name) ?? v.config.mirror,
       ready: v.readiness.ready && !layers.ejected.has(versionKey(name, v.name))
     })))
     models.set(name, Object.freeze({ name, config: model, table, versions }))

@@ -36,7 +36,8 @@ export interface StoreOptions {
   auditLimit?: number
 }
 
-export type StateConfig = Config['state'] | { store: 'memory' }
+/** The config's `state` section (its Redis `prefix` and `resyncMs` are defaults that `opts` can override). */
+export type StateConfig = Exclude<Config['state'], { store: 'redis' }> | { store: 'redis'; url: string; prefix?: string; resyncMs?: number } | { store: 'memory' }
 
 /** Opens the store: rejects for a corrupt state file (StateCorruptError); a Redis that is not up yet is not an error. */
 export async function createStore (config: StateConfig, deps: StoreDeps, opts: StoreOptions = {}): Promise<StateStore> {
@@ -49,7 +50,7 @@ export async function createStore (config: StateConfig, deps: StoreDeps, opts: S
       return FileStore.open({ ...common, path })
     }
     case 'redis':
-      return RedisStore.open({ ...common, url: config.url })
+      return RedisStore.open({ ...definedOnly({ prefix: config.prefix, resyncMs: config.resyncMs }), ...common, url: config.url })
   }
 }
 

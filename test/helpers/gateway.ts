@@ -9,6 +9,7 @@ import { Registry } from 'prom-client'
 import { buildApp, type App } from '../../src/app.js'
 import { ConfigSchema, type Config } from '../../src/config/schema.js'
 import { startModelServer, type RunningModelServer } from '../../src/demo/model-server.js'
+import { MemoryStore, type StateStore } from '../../src/state/index.js'
 
 export interface TestGateway {
   app: App
@@ -19,7 +20,7 @@ export interface TestGateway {
 }
 
 /** Build and start a gateway for a config object written as in YAML (defaults applied). */
-export async function startGateway (raw: unknown, opts: { random?: () => number; probe?: { intervalMs: number; timeoutMs: number }; adminToken?: string } = {}): Promise<TestGateway> {
+export async function startGateway (raw: unknown, opts: { random?: () => number; probe?: { intervalMs: number; timeoutMs: number }; adminToken?: string; store?: StateStore; replica?: string } = {}): Promise<TestGateway> {
   const config: Config = ConfigSchema.parse(raw)
   config.server.port = 0
   config.server.host = '127.0.0.1'
@@ -27,7 +28,7 @@ export async function startGateway (raw: unknown, opts: { random?: () => number;
   const logs: string[] = []
   const sink = new Writable({ write (chunk, _enc, cb) { logs.push(String(chunk)); cb() } })
   const logger = pino({ level: 'info', redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie'], censor: '[redacted]' } }, sink)
-  const app = await buildApp({ config, logger, registry: new Registry(), random: opts.random, adminToken: opts.adminToken, probe: opts.probe ?? { intervalMs: 60_000, timeoutMs: 1000 } })
+  const app = await buildApp({ config, logger, registry: new Registry(), random: opts.random, adminToken: opts.adminToken, probe: opts.probe ?? { intervalMs: 60_000, timeoutMs: 1000 }, store: opts.store ?? new MemoryStore(), ...(opts.replica === undefined ? {} : { replica: opts.replica }) })
   await app.start()
   const url = await app.data.listen({ host: '127.0.0.1', port: 0 })
   const adminUrl = await app.admin.listen({ host: '127.0.0.1', port: 0 })

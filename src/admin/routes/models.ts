@@ -1,9 +1,29 @@
-/** GET /admin/models: each model's versions as the routing table has them (read role). */
+/**
+ * GET /admin/models: each model's versions as the routing table has them, and its weights and
+ * mirrors three ways: the file's, the state store's overrides, and the effective result (read role).
+ */
 import type { AdminRoutes } from '../deps.js'
 import { versionSummaries } from '../status.js'
 
-export const modelRoutes: AdminRoutes = ({ runtime }) => async (api) => {
+export const modelRoutes: AdminRoutes = ({ runtime, release }) => async (api) => {
   api.get('/admin/models', async () => ({
-    models: [...runtime.snapshot.models.values()].map((m) => ({ name: m.name, versions: versionSummaries(m) }))
+    revision: release.state.revision,
+    models: [...runtime.snapshot.models.values()].map((m) => {
+      const versions = Object.entries(m.config.versions)
+      const overrides = release.state.models[m.name]
+      return {
+        name: m.name,
+        versions: versionSummaries(m),
+        file: {
+          weights: Object.fromEntries(versions.filter(([, v]) => v.mirror === undefined).map(([n, v]) => [n, v.weight])),
+          mirrors: Object.fromEntries(versions.filter(([, v]) => v.mirror !== undefined).map(([n, v]) => [n, v.mirror]))
+        },
+        overrides: { weights: overrides?.weights ?? {}, mirrors: overrides?.mirrors ?? {} },
+        effective: {
+          weights: Object.fromEntries(m.table.versions.filter((v) => v.mirror === undefined).map((v) => [v.name, v.weight])),
+          mirrors: Object.fromEntries(m.table.versions.filter((v) => v.mirror !== undefined).map((v) => [v.name, v.mirror]))
+        }
+      }
+    })
   }))
 }

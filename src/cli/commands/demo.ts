@@ -8,6 +8,7 @@ import { command } from '../command.js'
 import { oneOf, port } from '../options.js'
 import { DEMO_SCENARIOS, demoBanner, demoConfig, startDemoModels, type DemoScenario } from '../demo.js'
 import { envAdminToken } from '../../admin/tokens.js'
+import { MemoryStore } from '../../state/index.js'
 
 interface Options { host: string; port: number; adminPort: number; modelPort: number; scenario: DemoScenario }
 
@@ -33,7 +34,8 @@ export const demoCommand = command<Options>({
     const [v1, v2, v3] = models.map((m) => m.url) as [string, string, string]
     const config = demoConfig(o, { v1, v2, v3 })
     const log = ctx.createLogger()
-    const gw = await serve(config, log, { version: ctx.version, adminToken, tracing: tracing !== undefined }).catch(async (err: unknown) => {
+    // The demo's overrides and audit trail live in memory: they end with the demo.
+    const gw = await serve(config, log, { version: ctx.version, adminToken, tracing: tracing !== undefined, store: new MemoryStore() }).catch(async (err: unknown) => {
       await closeModels()
       await tracing?.shutdown()
       throw err

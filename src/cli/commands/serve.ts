@@ -1,8 +1,10 @@
 /** `headliner serve --config FILE`: the gateway, from a config file that is watched for changes. */
+import { dirname, resolve } from 'node:path'
 import { command } from '../command.js'
 import { configCheck } from '../config-check.js'
 import { loadConfigFile } from '../../config/load.js'
 import { envAdminToken } from '../../admin/tokens.js'
+import { createStore } from '../../state/index.js'
 
 interface Options { config: string }
 
@@ -21,10 +23,12 @@ export const serveCommand = command<Options>({
     if (adminToken === undefined && loaded.config.admin.tokens.length === 0) {
       log.warn('no admin token is configured (admin.tokens, admin.tokensFile, HEADLINER_ADMIN_TOKEN): the admin API refuses every call')
     }
+    // A corrupt state file stops the start here (one line, exit 1); a Redis not up yet does not.
+    const store = await createStore(loaded.config.state, { log, baseDir: dirname(resolve(o.config)) })
     const tracing = await ctx.startTracing()
     // Loaded here, after tracing started, and only by the commands that serve.
     const { serve } = await import('../serve.js')
-    const gw = await serve(loaded.config, log, { version: ctx.version, file: o.config, adminToken, tracing: tracing !== undefined }).catch(async (err: unknown) => {
+    const gw = await serve(loaded.config, log, { version: ctx.version, file: o.config, adminToken, tracing: tracing !== undefined, store }).catch(async (err: unknown) => {
       await tracing?.shutdown()
       throw err
     })

@@ -1,0 +1,135 @@
+/**
+ * N real gateway processes (`headliner serve`, compiled dist/) sharing one config file and one
+ * redis-server, as replicas behind a Service would; helpers to call their admin APIs, read what
+ * each routes, and keep steady load on their data planes while counting every failed request.
+ */
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Agent, request } from 'undici'
+import { stringify } from 'yaml'
+import { listening, spawnHeadliner, type Listening, type Spawned } from './cli.js'
+import { oipBody } from './gateway.js'
+
+export const TOKEN = 'replica-test-write-token'
+export const MODEL = 'hit-predictor'
+export type Versions = Record<string, Record<string, unknown>>
+
+export interface Replicas {
+  file: string
+  nodes: (Listening & Spawned)[]
+  /** Rewrites the shared config file atomically (temp file + rename, as a ConfigMap update does). */
+  writeConfig (versions: Versions): void
+  close (): Promise<void>
+}
+
+export function replicaConfig (urls: Record<string, string>, versions: Versions, state: { url: string; prefix: string; resyncMs: number }): string {
+  return stringify({
+    schemaVersion: 1,
+    server: { host: '127.0.0.1', port: 0 },
+    admin: { host: '127.0.0.1', port: 0 },
+    probe: { intervalMs: 60_000 },
+    state: { store: 'redis', ...state },
+    models: { [MODEL]: { sticky: { header: 'x-user-id' }, versions: Object.fromEntries(Object.entries(versions).map(([n, v]) => [n, { url: urls[n], ...v }])) } }
+  })
+}
+
+export async function startReplicas (n: number, urls: Record<string, string>, versions: Versions, state: { url: string; prefix: string; resyncMs: number }): Promise<Replicas> {
+  const dir = mkdtempSync(join(tmpdir(), 'headliner-replicas-'))
+  const file = join(dir, 'headliner.yaml')
+  const writeConfig = (v: Versions): void => {
+    writeFileSync(`${file}.tmp`, replicaConfig(urls, v, state))
+    renameSync(`${file}.tmp`, file)
+  }
+  writeConfig(versions)
+  const env = { HEADLINER_ADMIN_TOKEN: TOKEN, HEADLINER_LOG_LEVEL: 'warn' }
+  const nodes: (Listening & Spawned)[] = []
+  const close = async (): Promise<void> => {
+    await Promise.all(nodes.map(async (node) => {
+      node.child.kill('SIGTERM')
+      const t = setTimeout(() => node.child.kill('SIGKILL'), 10_000)
+      await node.exited
+      clearTimeout(t)
+    }))
+  }
+  try {
+    // `warn` hides the listening line, so it is read at info level; the processes log little else.
+    for (let i = 0; i < n; i++) nodes.push(await spawnHeadliner(['serve', '--config', file], listening, { ...env, HEADLINER_LOG_LEVEL: 'info' }, 30_000))
+  } catch (err) {
+    await close()
+    throw err
+  }
+  return { file, nodes, writeConfig, close }
+}
+
+export async function admin (base: string, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await request(base + path, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000
+  })
+  return { status: res.statusCode, body: await res.body.json() }
+}
+
+/** The weights a replica routes by now (GET /admin/models, effective), e.g. `{v1: 80, v2: 20}`. */
+export async function effectiveWeights (adminUrl: string): Promise<Record<string, number>> {
+  const { body } = await admin(adminUrl, 'GET', '/admin/models')
+  return body.models[0].effective.weights
+}
+
+const agent = new Agent({ keepAliveTimeout: 10_000, connections: 16 })
+
+/** One inference with a sticky key; the version that answered, or `failed <status>`. */
+export async function infer (dataUrl: string, key: string): Promise<string> {
+  try {
+    const res = await request(`${dataUrl}/v2/models/${MODEL}/infer`, {
+      method: 'POST', dispatcher: agent, body: oipBody(), headers: { 'content-type': 'application/json', 'x-user-id': key }, headersTimeout: 10_000, bodyTimeout: 10_000
+    })
+    await res.body.dump()
+    return res.statusCode === 200 ? String(res.headers['x-headliner-version']) : `failed ${res.statusCode}`
+  } catch (err) {
+    return `failed ${(err as Error).message}`
+  }
+}
+
+/** Steady load: `concurrency` loops per data URL until stopped; counts answers and failures. */
+export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { stop (): Promise<{ ok: number; failed: string[] }> } {
+  let running = true
+  let ok = 0
+  const failed: string[] = []
+  let i = 0
+  const loops = dataUrls.flatMap((url) => Array.from({ length: concurrency }, async () => {
+    while (running) {
+      const v = await infer(url, `load-${i++}`)
+      if (v.startsWith('failed')) failed.push(v)
+      else ok++
+    }
+  }))
+  return {
+    async stop () {
+      running = false
+      await Promise.all(loops)
+      return { ok, failed }
+    }
+  }
+}
+
+/** mulberry32: a seeded generator for reproducible keys. */
+export function seeded (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** Percentile (nearest rank) of a list of numbers. */
+export function percentile (values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
