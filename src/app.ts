@@ -25,6 +25,7 @@ import { checkContract } from './transform/contract.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 import type { StateStore } from './state/index.js'
 import { ReleaseControl } from './release/control.js'
+import { RolloutWiring } from './rollout/wiring.js'
 
 export interface AppDeps {
   config: Config
@@ -45,6 +46,8 @@ export interface AppDeps {
   store: StateStore
   /** This process's name among replicas (leases). Default: a random id. */
   replica?: string
+  /** The rollout driver's tick, lease and counts-push periods in ms (tests; defaults 1000, 5000, 1000). */
+  rollout?: { intervalMs?: number; leaseTtlMs?: number; pushMs?: number }
 }
 
 export interface App {
@@ -65,6 +68,8 @@ export interface App {
   observers: Observers
   /** The state store wired to the runtime (admin writes, audit, other replicas' changes). */
   release: ReleaseControl
+  /** This process's rollout counts, driver and commands. */
+  rollout: RolloutWiring
   close (): Promise<void>
 }
 
@@ -78,14 +83,18 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const primaryAgent = createAgent(() => origins, 'primary')
   const shadowAgent = createAgent(() => origins, 'shadow')
   const random = deps.random ?? Math.random
+  const replica = deps.replica ?? randomUUID()
+  // Rollouts: one driver per process on the app's store; every call and shadow comparison is counted.
+  const rollout = new RolloutWiring({ store: deps.store, replica, runtime, metrics, log: deps.logger, ...deps.rollout })
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,
     log: deps.logger,
-    random
+    random,
+    onComparison: rollout.comparison
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
-  const observers = new Observers([shadow, drift], deps.logger)
+  const observers = new Observers([shadow, drift, rollout.observer], deps.logger)
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
   const prober = new ReadinessProber({
@@ -131,10 +140,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0')
 
   // Release control: the store's overrides layered over the file, before anything serves.
-  const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica: deps.replica ?? randomUUID() })
+  const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica })
   await release.start()
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, flush: () => { observers.flush() }, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, rollout, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -148,9 +157,11 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     drift,
     observers,
     release,
+    rollout,
     async start () {
       await prober.probeAll()
       prober.start()
+      rollout.start()
     },
     async reload (config: Config) {
       const previous = runtime.snapshot.config
@@ -164,6 +175,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     async close () {
       closing = true
       prober.stop()
+      await rollout.close()
       release.close()
       await data.close()
       await admin.close()

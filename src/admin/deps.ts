@@ -6,6 +6,7 @@ import type { Runtime } from '../runtime/runtime.js'
 import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
 import type { ReleaseControl } from '../release/control.js'
+import type { RolloutWiring } from '../rollout/wiring.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -15,6 +16,8 @@ export interface AdminDeps {
   drift: DriftMonitor
   /** Weights, mirrors, overrides and the audit trail through the state store. */
   release: ReleaseControl
+  /** Phased rollouts: the commands and this process's driver. */
+  rollout: RolloutWiring
   /**
    * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
    * config's `admin.tokens`. With neither, the API refuses every call.

@@ -47,6 +47,8 @@ export interface ShadowDeps {
   log: Logger
   random: () => number
   now?: () => number
+  /** Every comparison that agreed or disagreed (the rollout's prediction gate counts them). */
+  onComparison?: (c: { model: string; primary: string; shadow: string; agree: boolean }) => void
 }
 
 export class ShadowDispatcher implements Observer {
@@ -167,6 +169,7 @@ export class ShadowDispatcher implements Observer {
     const k = call.version.transform?.top ?? DEFAULT_K
     const comparison = compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, k)
     metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
+    if (comparison.outcome === 'agree' || comparison.outcome === 'disagree') this.#deps.onComparison?.({ model: model.name, primary: call.version.name, shadow: shadow.name, agree: comparison.outcome === 'agree' })
     if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
     this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
     // Disagreements, and shadow answers that could not be compared; not transport failures (counted above).
