@@ -85,7 +85,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const random = deps.random ?? Math.random
   const replica = deps.replica ?? randomUUID()
   // Rollouts: one driver per process on the app's store; every call and shadow comparison is counted.
-  const rollout = new RolloutWiring({ store: deps.store, replica, runtime, metrics, log: deps.logger, ...deps.rollout })
+  const rollout = new RolloutWiring({ store: deps.store, replica, runtime, metrics, log: deps.logger, onWrite: (state) => { release.applyOwnWrite(state) }, ...deps.rollout })
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,

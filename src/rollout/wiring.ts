@@ -9,7 +9,7 @@ import { rowsFromAnswer } from '../protocol/rows.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
-import type { ModelState, StateStore } from '../state/index.js'
+import type { ModelState, State, StateStore } from '../state/index.js'
 import { RolloutCounts, type Comparison, type RequestOutcome } from './counts.js'
 import { RolloutDriver } from './driver.js'
 import { rolloutMetrics } from './metrics.js'
@@ -24,6 +24,8 @@ export interface RolloutWiringOptions {
   runtime: Runtime
   metrics: Metrics
   log: Logger
+  /** Called with the state after every applied write of the driver or a command (the store does not echo its own writes). */
+  onWrite?: (state: State) => void
   /** Driver tick (default 1000 ms), lease (5000 ms) and counts push (1000 ms) periods. */
   intervalMs?: number
   leaseTtlMs?: number
@@ -55,6 +57,29 @@ export function outcomeOf (call: FinishedCall): RequestOutcome {
   }
 }
 
+/** The store, with `onWrite` told of every update that applied. */
+function announcing (store: StateStore, onWrite: ((state: State) => void) | undefined): StateStore {
+  if (onWrite === undefined) return store
+  // Forwarded one by one, bound: the stores keep private fields, so a prototype trick would break `this`.
+  const wrapped: StateStore = {
+    load: () => store.load(),
+    watch: (onChange) => store.watch(onChange),
+    update: async (model, mutate, audit) => {
+      const result = await store.update(model, mutate, audit)
+      if (result.applied) onWrite(result.state)
+      return result
+    },
+    audit: (query) => store.audit(query),
+    lease: (name, holder, ttlMs) => store.lease(name, holder, ttlMs),
+    release: (name, holder) => store.release(name, holder),
+    addCounts: (replica, key, counts, ttlMs) => store.addCounts(replica, key, counts, ttlMs),
+    sumCounts: (key) => store.sumCounts(key),
+    health: () => store.health(),
+    close: () => store.close()
+  }
+  return wrapped
+}
+
 export class RolloutWiring {
   readonly counts: RolloutCounts
   readonly driver: RolloutDriver
@@ -64,10 +89,11 @@ export class RolloutWiring {
   readonly observer: Observer
 
   constructor (o: RolloutWiringOptions) {
+    const store = announcing(o.store, o.onWrite)
     this.counts = new RolloutCounts({ store: o.store, replica: o.replica, log: o.log, ...(o.pushMs === undefined ? {} : { pushMs: o.pushMs }) })
     this.webhooks = new Webhooks({ log: o.log })
     this.driver = new RolloutDriver({
-      store: o.store,
+      store,
       replicaId: o.replica,
       counts: this.counts,
       log: o.log,
@@ -77,7 +103,7 @@ export class RolloutWiring {
       ...(o.leaseTtlMs === undefined ? {} : { leaseTtlMs: o.leaseTtlMs })
     })
     this.service = new RolloutService({
-      store: o.store,
+      store,
       log: o.log,
       webhooks: this.webhooks,
       fileWeights: (model) => {
