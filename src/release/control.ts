@@ -18,6 +18,12 @@ import { Refusal, type AuditEntry, type ModelState, type State, type StateStore,
 import { describeRouting, layeredVersions, layersOf, staleFields, withoutStale } from './layering.js'
 import { rolloutOwnsWeights } from './ownership.js'
 
+/**
+ * Replicas reloading one file write one audit entry per change: the first to take the lease named
+ * after the change writes it. The same change again within this window is recorded once.
+ */
+export const CONFIG_AUDIT_WINDOW_MS = 10_000
+
 export type WriteRefusal = { kind: 'invalid'; problems: WeightProblem[] } | { kind: 'rollout' }
 
 export interface ReleaseDeps {
@@ -163,9 +169,10 @@ export class ReleaseControl {
         ...(changed ? [`config reload: ${before ?? 'new model'} -> ${after}`] : []),
         ...stale.map((s) => `dropped ${s.field} override (${s.problems.join('; ')})`)
       ].join('; ')
-      const digest = createHash('sha256').update(JSON.stringify([name, before, after, stale, this.#state.revision])).digest('hex').slice(0, 16)
+      // Not the revision: replicas reload a moment apart, and one's entry bumps it before the next looks.
+      const digest = createHash('sha256').update(JSON.stringify([name, before, after, stale])).digest('hex').slice(0, 16)
       try {
-        if (!await this.#d.store.lease(`config-audit:${digest}`, this.#d.replica, 60_000)) continue
+        if (!await this.#d.store.lease(`config-audit:${digest}`, this.#d.replica, CONFIG_AUDIT_WINDOW_MS)) continue
         const result = await this.#d.store.update(name, (current) => {
           const now = staleFields(name, file, current)
           if (now.length === 0 && !changed) return new Refusal('nothing to drop')

@@ -62,7 +62,11 @@ export async function startReplicas (n: number, urls: Record<string, string>, ve
   return { file, nodes, writeConfig, close }
 }
 
-export async function admin (base: string, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** A JSON answer read loosely: tests look into it by path and compare with expect. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several shapes, checked by expect
+export type Answer = { status: number; body: any }
+
+export async function admin (base: string, method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Answer> {
   const res = await request(base + path, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

@@ -11,6 +11,7 @@ import { sha256Hex } from '../../src/admin/tokens.js'
 import { ConfigSchema } from '../../src/config/schema.js'
 import { MemoryStore, type AuditEntry } from '../../src/state/index.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
+import type { Answer } from '../helpers/replicas.js'
 import { hitPredictorConfig, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 
 const WRITE = 'release-manager-token'
@@ -34,7 +35,7 @@ async function admin (method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unk
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
-  return { status: res.statusCode, body: await res.body.json() as Record<string, any> }
+  return { status: res.statusCode, body: await res.body.json() } as Answer
 }
 
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { startDemoVersions } from '../helpers/gateway.js'
 import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { admin, effectiveWeights, MODEL, percentile, startReplicas, steadyLoad, type Replicas } from '../helpers/replicas.js'
+import { admin, effectiveWeights, type Answer, MODEL, percentile, startReplicas, steadyLoad, type Replicas } from '../helpers/replicas.js'
 import { until } from '../helpers/wait.js'
 
 const RESYNC_MS = 500
@@ -81,7 +81,7 @@ describe.skipIf(redisMissing() !== undefined)('two replicas on one Redis', () =>
     const load = steadyLoad([fleet.nodes[1]!.data, fleet.nodes[0]!.data])
     try {
       await redis.stop()
-      let refused: { status: number; body: any } | undefined
+      let refused: Answer | undefined
       await until(async () => {
         refused = await admin(A, 'PUT', `/admin/models/${MODEL}/weights`, { weights: { v1: 10, v2: 90 } })
         return refused.status === 503
