@@ -11,7 +11,7 @@ import { runCli } from '../../src/cli/index.js'
 import type { CliContext } from '../../src/cli/command.js'
 import { MemoryStore } from '../../src/state/index.js'
 import { readDoc } from '../../src/rollout/service.js'
-import { hitPredictorConfig, oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { hitPredictorConfig, oipBody, SONG_ROW, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { seeded } from '../helpers/replicas.js'
 import { until } from '../helpers/wait.js'
 
@@ -42,9 +42,9 @@ async function flakyUpstream (share: number, seed: number): Promise<{ url: strin
 
 const stores = new WeakMap<TestGateway, MemoryStore>()
 
-async function gateway (urls: Record<string, string>): Promise<TestGateway> {
+async function gateway (urls: Record<string, string>, candidate = 'v2'): Promise<TestGateway> {
   const store = new MemoryStore()
-  const gw = await startGateway(hitPredictorConfig(urls, { v1: { weight: 100 }, v2: { weight: 0 } }), { adminToken: TOKEN, store })
+  const gw = await startGateway(hitPredictorConfig(urls, { v1: { weight: 100 }, [candidate]: { weight: 0 } }), { adminToken: TOKEN, store })
   closers.push(() => gw.close())
   stores.set(gw, store)
   return gw
@@ -52,12 +52,14 @@ async function gateway (urls: Record<string, string>): Promise<TestGateway> {
 
 const stored = async (gw: TestGateway) => (await stores.get(gw)!.load()).models[MODEL]
 
-/** Inference calls in the background (no sticky header: routed by weight) until stopped. */
+/** Inference calls in the background (no sticky header: routed by weight) until stopped; songs varied around SONG_ROW (seeded). */
 function load (url: string): { stop (): Promise<void> } {
   let running = true
+  const random = seeded(7)
   const loop = async (): Promise<void> => {
     while (running) {
-      await fetch(`${url}/v2/models/${MODEL}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oipBody() }).then((r) => r.arrayBuffer()).catch(() => undefined)
+      const row = SONG_ROW.map((x) => x * (0.5 + random()))
+      await fetch(`${url}/v2/models/${MODEL}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oipBody([row]) }).then((r) => r.arrayBuffer()).catch(() => undefined)
     }
   }
   const loops = [loop(), loop(), loop()]
@@ -86,10 +88,10 @@ async function untilStatus (gw: TestGateway, wanted: string, ms: number): Promis
   }
 }
 
-async function startRollout (gw: TestGateway, steps: string): Promise<void> {
+async function startRollout (gw: TestGateway, steps: string, to = 'v2', gates: Record<string, unknown> = GATES): Promise<void> {
   const res = await fetch(`${gw.adminUrl}/admin/models/${MODEL}/rollout`, {
     method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ to: 'v2', baseline: 'v1', steps: steps.split(',').map(Number), stepTimeMs: 1000, maxStepTimeMs: 45_000, gates: GATES })
+    body: JSON.stringify({ to, baseline: 'v1', steps: steps.split(',').map(Number), stepTimeMs: 1000, maxStepTimeMs: 45_000, gates })
   })
   expect(res.status, await res.clone().text()).toBe(201)
 }
@@ -148,6 +150,27 @@ describe('a rollout through the gateway', () => {
     const explained = await cli(gw, ['rollout', 'explain', MODEL])
     expect(explained.out).toMatch(/errors \d+ of \d+/)
     expect(explained.out).toMatch(/higher than the baseline/)
+  }, 60_000)
+
+  it('rolls back a candidate that answers 200 with other predictions (the demo v3 without its processing) on the prediction drift gate', async () => {
+    const [v1, v3] = await startDemoVersions(['v1', 'v3'])
+    closers.push(() => v1!.close(), () => v3!.close())
+    const gw = await gateway({ v1: v1!.url, v3: v3!.url }, 'v3')
+    await startRollout(gw, '50,100', 'v3', { ...GATES, drift: { jsMax: 0.2, minSamples: 40 } })
+    const traffic = load(gw.url)
+    try {
+      await untilStatus(gw, 'rolled_back', 50_000)
+    } finally {
+      await traffic.stop()
+    }
+    const doc = readDoc(await stored(gw))!
+    const last = doc.state.records.at(-1)!
+    expect(last.gates.find((g) => g.gate === 'drift')?.result).toBe('fail')
+    // Every answer was a 200: the count gates saw no errors.
+    expect(last.gates.find((g) => g.gate === 'errors')?.counts?.candidateEvents).toBe(0)
+    expect((await stored(gw))?.weights).toEqual({ v1: 100, v3: 0 })
+    const explained = await cli(gw, ['rollout', 'explain', MODEL])
+    expect(explained.out).toMatch(/drift fail: .*JS distance [0-9.]+ > 0\.2/)
   }, 60_000)
 
   it('answers a usage error of the rollout command with exit 2', async () => {
