@@ -45,7 +45,7 @@ describe('config problems: position and did-you-mean', () => {
 
   it('knows the fields at every depth, through records and unions', () => {
     expect(knownFieldsAt(['models', 'any', 'versions', 'any'])).toContain('mirror')
-    expect(knownFieldsAt(['state'])).toEqual(['store', 'path', 'url'])
+    expect(knownFieldsAt(['state'])).toEqual(['store', 'path', 'url', 'prefix', 'resyncMs'])
     expect(knownFieldsAt(['admin', 'tokens', 0])).toEqual(['name', 'role', 'sha256'])
     expect(knownFieldsAt(['models', 'm', 'timeoutMs'])).toEqual([])
   })

@@ -154,7 +154,7 @@ describe('parseConfig', () => {
   it('accepts a redis state store with a redis:// or rediss:// url', () => {
     const text = MINIMAL.replace(', transform: t.yaml', '')
     for (const url of ['redis://127.0.0.1:6379', 'rediss://cache.internal:6380/2']) {
-      expect(configOf(parseConfig(`${text}state: { store: redis, url: "${url}" }\n`, '/x')).state).toEqual({ store: 'redis', url })
+      expect(configOf(parseConfig(`${text}state: { store: redis, url: "${url}" }\n`, '/x')).state).toEqual({ store: 'redis', url, prefix: 'headliner:default', resyncMs: 1000 })
     }
   })
 

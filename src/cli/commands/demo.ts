@@ -8,7 +8,6 @@ import { command } from '../command.js'
 import { oneOf, port } from '../options.js'
 import { DEMO_SCENARIOS, demoBanner, demoConfig, startDemoModels, type DemoScenario } from '../demo.js'
 import { envAdminToken } from '../../admin/tokens.js'
-import { MemoryStore } from '../../state/index.js'
 
 interface Options { host: string; port: number; adminPort: number; modelPort: number; scenario: DemoScenario }
 
@@ -26,6 +25,7 @@ export const demoCommand = command<Options>({
     const adminToken = envAdminToken(ctx.env) ?? randomBytes(18).toString('base64url')
     const tracing = await ctx.startTracing()
     const { serve } = await import('../serve.js')
+    const { MemoryStore } = await import('../../state/memory.js')
     const models = await startDemoModels(o).catch(async (err: unknown) => {
       await tracing?.shutdown()
       throw err

@@ -4,7 +4,6 @@ import { command } from '../command.js'
 import { configCheck } from '../config-check.js'
 import { loadConfigFile } from '../../config/load.js'
 import { envAdminToken } from '../../admin/tokens.js'
-import { createStore } from '../../state/index.js'
 
 interface Options { config: string }
 
@@ -24,6 +23,8 @@ export const serveCommand = command<Options>({
       log.warn('no admin token is configured (admin.tokens, admin.tokensFile, HEADLINER_ADMIN_TOKEN): the admin API refuses every call')
     }
     // A corrupt state file stops the start here (one line, exit 1); a Redis not up yet does not.
+    // Loaded here, like serve.js below, so that the other commands start without the Redis client.
+    const { createStore } = await import('../../state/index.js')
     const store = await createStore(loaded.config.state, { log, baseDir: dirname(resolve(o.config)) })
     const tracing = await ctx.startTracing()
     // Loaded here, after tracing started, and only by the commands that serve.
