@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { stringify } from 'yaml'
-import { listening, spawnHeadliner, type Listening, type Spawned } from './cli.js'
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { ROOT, type Listening, type Spawned } from './cli.js'
+import { freePort, waitFor } from './prometheus.js'
 import { oipBody } from './gateway.js'
 
 export const TOKEN = 'replica-test-write-token'
@@ -16,6 +19,7 @@ export const MODEL = 'hit-predictor'
 export type Versions = Record<string, Record<string, unknown>>
 
 export interface Replicas {
+  /** The first replica's config file. */
   file: string
   nodes: (Listening & Spawned)[]
   /** Rewrites the shared config file atomically (temp file + rename, as a ConfigMap update does). */
@@ -23,26 +27,34 @@ export interface Replicas {
   close (): Promise<void>
 }
 
-export function replicaConfig (urls: Record<string, string>, versions: Versions, state: { url: string; prefix: string; resyncMs: number }): string {
+export function replicaConfig (urls: Record<string, string>, versions: Versions, state: { url: string; prefix: string; resyncMs: number }, ports: { data: number; admin: number }): string {
   return stringify({
     schemaVersion: 1,
-    server: { host: '127.0.0.1', port: 0 },
-    admin: { host: '127.0.0.1', port: 0 },
+    server: { host: '127.0.0.1', port: ports.data },
+    admin: { host: '127.0.0.1', port: ports.admin },
     probe: { intervalMs: 60_000 },
     state: { store: 'redis', ...state },
     models: { [MODEL]: { sticky: { header: 'x-user-id' }, versions: Object.fromEntries(Object.entries(versions).map(([n, v]) => [n, { url: urls[n], ...v }])) } }
   })
 }
 
+/**
+ * Each replica has its own copy of the config (the same models, its own ports), as each pod has the
+ * ConfigMap mounted; `writeConfig` rewrites every copy. Ports are chosen here rather than 0 so the
+ * processes can log at `warn` (no line per inference) and still be found: ready once
+ * /v2/health/ready answers 200.
+ */
 export async function startReplicas (n: number, urls: Record<string, string>, versions: Versions, state: { url: string; prefix: string; resyncMs: number }): Promise<Replicas> {
   const dir = mkdtempSync(join(tmpdir(), 'headliner-replicas-'))
-  const file = join(dir, 'headliner.yaml')
+  const ports = await Promise.all(Array.from({ length: n }, async () => ({ data: await freePort(), admin: await freePort() })))
+  const files = ports.map((_p, i) => join(dir, `replica-${i}.yaml`))
   const writeConfig = (v: Versions): void => {
-    writeFileSync(`${file}.tmp`, replicaConfig(urls, v, state))
-    renameSync(`${file}.tmp`, file)
+    files.forEach((file, i) => {
+      writeFileSync(`${file}.tmp`, replicaConfig(urls, v, state, ports[i]!))
+      renameSync(`${file}.tmp`, file)
+    })
   }
   writeConfig(versions)
-  const env = { HEADLINER_ADMIN_TOKEN: TOKEN, HEADLINER_LOG_LEVEL: 'warn' }
   const nodes: (Listening & Spawned)[] = []
   const close = async (): Promise<void> => {
     await Promise.all(nodes.map(async (node) => {
@@ -53,13 +65,36 @@ export async function startReplicas (n: number, urls: Record<string, string>, ve
     }))
   }
   try {
-    // `warn` hides the listening line, so it is read at info level; the processes log little else.
-    for (let i = 0; i < n; i++) nodes.push(await spawnHeadliner(['serve', '--config', file], listening, { ...env, HEADLINER_LOG_LEVEL: 'info' }, 30_000))
+    for (const [i, file] of files.entries()) {
+      const data = `http://127.0.0.1:${ports[i]!.data}`
+      const node = spawnServe(file, { data, admin: `http://127.0.0.1:${ports[i]!.admin}`, tracing: false })
+      nodes.push(node)
+      await waitFor(`replica ${i} ready`, async () => {
+        if (node.child.exitCode !== null) throw new Error(`replica ${i} exited:\n${node.out()}`)
+        const res = await request(`${data}/v2/health/ready`).catch(() => undefined)
+        await res?.body.dump()
+        return res?.statusCode === 200 ? true : undefined
+      }, { timeoutMs: 30_000, intervalMs: 50 })
+    }
   } catch (err) {
     await close()
     throw err
   }
-  return { file, nodes, writeConfig, close }
+  return { file: files[0]!, nodes, writeConfig, close }
+}
+
+/** `headliner serve --config file` at log level warn; `out()` keeps the last 20,000 characters. */
+function spawnServe (file: string, at: Listening): Listening & Spawned {
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'serve', '--config', file], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEADLINER_ADMIN_TOKEN: TOKEN, HEADLINER_LOG_LEVEL: 'warn' }
+  })
+  let out = ''
+  const keep = (c: Buffer): void => { out = (out + c.toString()).slice(-20_000) }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  return { ...at, child, exited, out: () => out }
 }
 
 /** A JSON answer read loosely: tests look into it by path and compare with expect. */

@@ -1,5 +1,5 @@
 /**
- * Issue 15's local scale-out: three gateway processes on one real redis-server and one config file.
+ * Issue 15's local scale-out: three gateway processes on one real redis-server, each with a copy of one config.
  * A weight change through one replica is applied by every replica within 1 s; 3,000 requests spread
  * over the three split by the weights (binomial, 4 sigma) and a sticky key gets the same version
  * whichever replica answers; moving weights moves only the sticky keys it must. Keys come from a
