@@ -34,8 +34,8 @@ import type { StateStore } from './state/index.js'
 import { ReleaseControl } from './release/control.js'
 import { StatusObserver } from './status/observer.js'
 import { gatewayStatusSources } from './status/sources.js'
-import type { RolloutSummary } from './status/report.js'
 import type { ReloadFacts } from './status/verdict.js'
+import { RolloutWiring } from './rollout/wiring.js'
 
 export interface AppDeps {
   config: Config
@@ -59,8 +59,8 @@ export interface AppDeps {
   replica?: string
   /** Clock of the status windows and reports, epoch ms (tests). Default Date.now. */
   now?: () => number
-  /** Each model's rollout for GET /status, when a rollout driver runs. */
-  rollout?: (model: string) => RolloutSummary | null | undefined
+  /** The rollout driver's tick, lease and counts-push periods in ms (tests; defaults 1000, 5000, 1000). */
+  rollout?: { intervalMs?: number; leaseTtlMs?: number; pushMs?: number }
 }
 
 export interface App {
@@ -89,6 +89,8 @@ export interface App {
   status: StatusObserver
   /** Records a config change refused before it reached reload() (invalid file): GET /status shows it as a reason. */
   reloadRefused (error: string): void
+  /** This process's rollout counts, driver and commands. */
+  rollout: RolloutWiring
   close (): Promise<void>
 }
 
@@ -113,17 +115,23 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const reloaded = (ok: boolean, error?: string) => { lastReload = { ok, at: now(), ...(error !== undefined ? { error } : {}) } }
   // The global tracer: a no-op unless the OpenTelemetry SDK was started (src/telemetry/tracing.ts).
   const spans = createSpans(trace.getTracer('headliner', deps.version))
+  const replica = deps.replica ?? randomUUID()
+  // Rollouts: one driver per process on the app's store; every call and shadow comparison is counted.
+  const rollout = new RolloutWiring({ store: deps.store, replica, runtime, metrics, log: deps.logger, onWrite: (state) => { release.applyOwnWrite(state) }, ...deps.rollout })
   const shadow = new ShadowDispatcher({
     agent: shadowAgent,
     metrics,
     log: deps.logger,
     random,
     spans,
-    onComparison: (c) => { status.onComparison(c) }
+    onComparison: (c) => {
+      status.onComparison(c)
+      if (c.outcome === 'agree' || c.outcome === 'disagree') rollout.comparison({ model: c.model, primary: c.primary, shadow: c.shadow, agree: c.outcome === 'agree' })
+    }
   })
   const drift = new DriftMonitor({ metrics, log: deps.logger })
-  const observers = new Observers([shadow, drift, status], deps.logger)
-  const statusSources = gatewayStatusSources({ now, snapshot: () => runtime.snapshot, windows: status.windows, drift, reload: () => lastReload, ...(deps.rollout !== undefined ? { rollout: deps.rollout } : {}) })
+  const observers = new Observers([shadow, drift, status, rollout.observer], deps.logger)
+  const statusSources = gatewayStatusSources({ now, snapshot: () => runtime.snapshot, windows: status.windows, drift, reload: () => lastReload, rollout: (m) => RolloutWiring.summary(release.state.models[m]) })
   observers.configure(runtime.snapshot)
   runtime.onSwap((s) => { observers.configure(s) })
   const ejections = new Ejections({
@@ -190,10 +198,10 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 
   // Release control: the store's overrides layered over the file, before anything serves.
-  const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica: deps.replica ?? randomUUID() })
+  const release = new ReleaseControl({ store: deps.store, runtime, metrics, log: deps.logger, replica })
   await release.start()
 
-  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, status: statusSources, flush: () => { observers.flush() }, adminToken: deps.adminToken })
+  const admin = await buildAdminApp({ logger: deps.logger, registry: deps.registry, runtime, shadow, drift, release, rollout, status: statusSources, flush: () => { observers.flush() }, adminToken: deps.adminToken })
 
   return {
     data,
@@ -211,9 +219,11 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     ejections,
     startDraining () { draining = true },
     release,
+    rollout,
     async start () {
       await prober.probeAll()
       prober.start()
+      rollout.start()
     },
     async reload (config: Config) {
       const previous = runtime.snapshot.config
@@ -233,6 +243,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     async close () {
       closing = true
       prober.stop()
+      await rollout.close()
       release.close()
       await data.close()
       await admin.close()

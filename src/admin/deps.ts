@@ -7,6 +7,7 @@ import type { ShadowDispatcher } from '../shadow/dispatcher.js'
 import type { DriftMonitor } from '../drift/monitor.js'
 import type { ReleaseControl } from '../release/control.js'
 import type { StatusSources } from '../status/report.js'
+import type { RolloutWiring } from '../rollout/wiring.js'
 
 export interface AdminDeps {
   logger: Logger
@@ -18,6 +19,8 @@ export interface AdminDeps {
   release: ReleaseControl
   /** What GET /status is built from (src/status/sources.ts). */
   status: StatusSources
+  /** Phased rollouts: the commands and this process's driver. */
+  rollout: RolloutWiring
   /**
    * The env token (HEADLINER_ADMIN_TOKEN or its file): a `write` token named `admin`, beside the
    * config's `admin.tokens`. With neither, the API refuses every call.

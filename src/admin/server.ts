@@ -16,10 +16,11 @@ import { modelRoutes } from './routes/models.js'
 import { shadowRoutes } from './routes/shadow.js'
 import { statusRoutes } from './routes/status.js'
 import { weightRoutes } from './routes/weights.js'
+import { rolloutRoutes } from './routes/rollout.js'
 
 export type { AdminDeps, AdminRoutes } from './deps.js'
 
-export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes, weightRoutes]
+export const ROUTES: readonly AdminRoutes[] = [statusRoutes, modelRoutes, shadowRoutes, driftRoutes, weightRoutes, rolloutRoutes]
 
 export async function buildAdminApp (deps: AdminDeps): Promise<FastifyInstance> {
   const admin = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) })

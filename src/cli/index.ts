@@ -18,6 +18,7 @@ import { weightsGetCommand, weightsSetCommand } from './commands/weights.js'
 import { mirrorsSetCommand } from './commands/mirrors.js'
 import { overridesResetCommand } from './commands/overrides.js'
 import { auditCommand } from './commands/audit.js'
+import { rolloutCommand } from './commands/rollout.js'
 
 /** Parents come before their children (`demo` before `demo traffic`). */
 export const COMMANDS: readonly CommandDef[] = [
@@ -34,7 +35,8 @@ export const COMMANDS: readonly CommandDef[] = [
   weightsSetCommand,
   mirrorsSetCommand,
   overridesResetCommand,
-  auditCommand
+  auditCommand,
+  rolloutCommand
 ]
 
 /** Words that only group commands, and what `headliner --help` says of each. */

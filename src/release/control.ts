@@ -105,6 +105,11 @@ export class ReleaseControl {
     }
   }
 
+  /** A state this process wrote through the same store by another path (the rollout driver and commands): the store does not echo it to its own watchers. */
+  applyOwnWrite (state: State): void {
+    this.#apply(state)
+  }
+
   close (): void {
     this.#unwatch?.()
     clearInterval(this.#timer)

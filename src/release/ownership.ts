@@ -4,8 +4,9 @@
  * with 409. A paused rollout lets go. One function, so the rollout driver's own rule can replace it.
  */
 import type { ModelState } from '../state/index.js'
+import { rolloutOwnsWeights as ownedByRollout } from '../rollout/service.js'
 
+/** The rollout driver's own rule (src/rollout/service.ts) on the model's stored rollout document. */
 export function rolloutOwnsWeights (state: ModelState | undefined): boolean {
-  const rollout = state?.rollout as { status?: unknown } | undefined
-  return rollout?.status === 'running'
+  return ownedByRollout(state?.rollout)
 }

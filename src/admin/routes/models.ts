@@ -1,6 +1,7 @@
 /**
  * GET /admin/models: each model's versions as the routing table has them, and its weights and
- * mirrors three ways: the file's, the state store's overrides, and the effective result (read role).
+ * mirrors three ways: the file's, the state store's overrides, and the effective result, and its
+ * rollout's state and last decision (null when none) (read role).
  */
 import type { ModelRuntime } from '../../runtime/snapshot.js'
 import type { AdminRoutes } from '../deps.js'
@@ -17,6 +18,7 @@ export function versionSummaries (m: ModelRuntime): VersionSummary[] {
     reason: m.versions.get(v.name)!.readiness.reason
   }))
 }
+import { RolloutWiring } from '../../rollout/wiring.js'
 
 export const modelRoutes: AdminRoutes = ({ runtime, release }) => async (api) => {
   api.get('/admin/models', async () => ({
@@ -35,7 +37,8 @@ export const modelRoutes: AdminRoutes = ({ runtime, release }) => async (api) =>
         effective: {
           weights: Object.fromEntries(m.table.versions.filter((v) => v.mirror === undefined).map((v) => [v.name, v.weight])),
           mirrors: Object.fromEntries(m.table.versions.filter((v) => v.mirror !== undefined).map((v) => [v.name, v.mirror]))
-        }
+        },
+        rollout: RolloutWiring.summary(overrides)
       }
     })
   }))
