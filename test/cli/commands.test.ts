@@ -105,10 +105,18 @@ describe('headliner demo refuses to start half-way', () => {
   })
 
   it('exits 1 when a model port is taken, closing the model servers already started', async () => {
-    const modelPort = await deadPort()
-    const s = createServer()
-    servers.push(s)
-    await new Promise<void>((resolve) => s.listen(modelPort + 1, '127.0.0.1', resolve))
+    // modelPort + 1 may belong to another test's process: take a pair whose second port we can hold.
+    let modelPort = 0
+    for (let i = 0; i < 20 && modelPort === 0; i++) {
+      const candidate = await deadPort()
+      const s = createServer()
+      const held = await new Promise<boolean>((resolve) => {
+        s.once('error', () => resolve(false))
+        s.listen(candidate + 1, '127.0.0.1', () => resolve(true))
+      })
+      if (held) { servers.push(s); modelPort = candidate }
+    }
+    expect(modelPort).not.toBe(0)
     const run = await headlinerAsync(['demo', '--port', '0', '--admin-port', '0', '--model-port', String(modelPort)])
     expect(run.code).toBe(1)
     expect(run.stderr).toContain(`error: demo model server v2 cannot listen on 127.0.0.1:${modelPort + 1}: address already in use`)

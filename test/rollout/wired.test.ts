@@ -44,7 +44,9 @@ const stores = new WeakMap<TestGateway, MemoryStore>()
 
 async function gateway (urls: Record<string, string>, candidate = 'v2'): Promise<TestGateway> {
   const store = new MemoryStore()
-  const gw = await startGateway(hitPredictorConfig(urls, { v1: { weight: 100 }, [candidate]: { weight: 0 } }), { adminToken: TOKEN, store })
+  // Outlier ejection off (failures 1000): an ejected candidate gets no weighted traffic, so a 30 %-failing one
+  // could be paused by the split check (its traffic gone) instead of rolled back by the error gate, by chance.
+  const gw = await startGateway(hitPredictorConfig(urls, { v1: { weight: 100 }, [candidate]: { weight: 0 } }, { outlier: { failures: 1000 } }), { adminToken: TOKEN, store })
   closers.push(() => gw.close())
   stores.set(gw, store)
   return gw
