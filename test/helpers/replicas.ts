@@ -3,6 +3,8 @@
  * redis-server, as replicas behind a Service would; helpers to call their admin APIs, read what
  * each routes, and keep steady load on their data planes while counting every failed request.
  */
+import { expect } from 'vitest'
+import { until } from './wait.js'
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -171,4 +173,25 @@ export function seeded (seed: number): () => number {
 export function percentile (values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!
+}
+
+/** |observed - n p| within 4 binomial standard deviations (false alarm about 6e-5 per check). */
+export function withinFourSigma (observed: number, n: number, p: number): boolean {
+  return Math.abs(observed - n * p) <= 4 * Math.sqrt(n * p * (1 - p))
+}
+
+/** PUT the model's weights through replica `node`'s admin API; the write must be applied. */
+export async function setWeights (fleet: Replicas, node: number, weights: Record<string, number>): Promise<void> {
+  const res = await admin(fleet.nodes[node]!.admin, 'PUT', `/admin/models/${MODEL}/weights`, { weights, reason: 'scale-out test' })
+  expect(res.status, JSON.stringify(res.body)).toBe(200)
+}
+
+/** Every replica routes by `weights`; resolves with the slowest replica's time since `since`. */
+export async function allApply (fleet: Replicas, weights: Record<string, number>, since: number, ms = 5000): Promise<number> {
+  const want = JSON.stringify(weights)
+  const times = await Promise.all(fleet.nodes.map(async (n) => {
+    await until(async () => JSON.stringify(await effectiveWeights(n.admin)) === want, ms)
+    return performance.now() - since
+  }))
+  return Math.max(...times)
 }

@@ -8,33 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { startDemoVersions } from '../helpers/gateway.js'
 import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { admin, effectiveWeights, infer, MODEL, seeded, startReplicas, steadyLoad, type Replicas } from '../helpers/replicas.js'
-import { until } from '../helpers/wait.js'
+import { admin, allApply, infer, MODEL, seeded, startReplicas, steadyLoad, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
 
 let redis: RunningRedis
 let models: RunningModelServer[]
 let fleet: Replicas
 const FILE = { v1: { weight: 90 }, v2: { weight: 10 } }
-
-/** |observed - n p| within 4 binomial standard deviations (false alarm about 6e-5 per check). */
-function withinFourSigma (observed: number, n: number, p: number): boolean {
-  return Math.abs(observed - n * p) <= 4 * Math.sqrt(n * p * (1 - p))
-}
-
-async function setWeights (node: number, weights: Record<string, number>): Promise<void> {
-  const res = await admin(fleet.nodes[node]!.admin, 'PUT', `/admin/models/${MODEL}/weights`, { weights, reason: 'scale-out test' })
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-}
-
-/** Every replica routes by `weights`; resolves with the slowest replica's time since `since`. */
-async function allApply (weights: Record<string, number>, since: number, ms = 5000): Promise<number> {
-  const want = JSON.stringify(weights)
-  const times = await Promise.all(fleet.nodes.map(async (n) => {
-    await until(async () => JSON.stringify(await effectiveWeights(n.admin)) === want, ms)
-    return performance.now() - since
-  }))
-  return Math.max(...times)
-}
 
 beforeAll(async () => {
   redis = await startRedis()
@@ -56,8 +35,8 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under
       for (let step = 0; step < 20; step++) {
         const v2 = [10, 50, 25, 75, 40][step % 5]!
         const weights = { v1: 100 - v2, v2 }
-        await setWeights(step % 3, weights)
-        await allApply(weights, performance.now())
+        await setWeights(fleet, step % 3, weights)
+        await allApply(fleet, weights, performance.now())
         const keys = Array.from({ length: 200 }, () => `split-${step}-${Math.floor(random() * 1e9)}`)
         const answers = await Promise.all(keys.map((k, i) => infer(fleet.nodes[i % 3]!.data, k)))
         const got = answers.filter((a) => a === 'v2').length
@@ -72,14 +51,14 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under
 
   it('fails no request during 20 config edits under steady load', async () => {
     await admin(fleet.nodes[0]!.admin, 'DELETE', `/admin/models/${MODEL}/overrides`)
-    await allApply({ v1: 90, v2: 10 }, performance.now())
+    await allApply(fleet, { v1: 90, v2: 10 }, performance.now())
     const load = steadyLoad(fleet.nodes.map((n) => n.data), 1)
     try {
       for (let edit = 0; edit < 20; edit++) {
         // Each edit a different change (one audit entry each; the same change within 10 s is recorded once).
         const v2 = 11 + edit
         fleet.writeConfig({ v1: { weight: 100 - v2 }, v2: { weight: v2 } })
-        await allApply({ v1: 100 - v2, v2 }, performance.now(), 15_000)
+        await allApply(fleet, { v1: 100 - v2, v2 }, performance.now(), 15_000)
       }
     } finally {
       const { ok, failed } = await load.stop()

@@ -9,33 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { startDemoVersions } from '../helpers/gateway.js'
 import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { admin, effectiveWeights, infer, MODEL, seeded, startReplicas, type Replicas } from '../helpers/replicas.js'
-import { until } from '../helpers/wait.js'
+import { allApply, infer, seeded, startReplicas, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
 
 let redis: RunningRedis
 let models: RunningModelServer[]
 let fleet: Replicas
 const FILE = { v1: { weight: 90 }, v2: { weight: 10 } }
-
-/** |observed - n p| within 4 binomial standard deviations (false alarm about 6e-5 per check). */
-function withinFourSigma (observed: number, n: number, p: number): boolean {
-  return Math.abs(observed - n * p) <= 4 * Math.sqrt(n * p * (1 - p))
-}
-
-async function setWeights (node: number, weights: Record<string, number>): Promise<void> {
-  const res = await admin(fleet.nodes[node]!.admin, 'PUT', `/admin/models/${MODEL}/weights`, { weights, reason: 'scale-out test' })
-  expect(res.status, JSON.stringify(res.body)).toBe(200)
-}
-
-/** Every replica routes by `weights`; resolves with the slowest replica's time since `since`. */
-async function allApply (weights: Record<string, number>, since: number, ms = 5000): Promise<number> {
-  const want = JSON.stringify(weights)
-  const times = await Promise.all(fleet.nodes.map(async (n) => {
-    await until(async () => JSON.stringify(await effectiveWeights(n.admin)) === want, ms)
-    return performance.now() - since
-  }))
-  return Math.max(...times)
-}
 
 beforeAll(async () => {
   redis = await startRedis()
@@ -52,8 +31,8 @@ afterAll(async () => {
 describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis', () => {
   it('applies a change on every replica within 1 s; 3,000 requests over the three split by it; sticky keys agree across replicas', async () => {
     const t0 = performance.now()
-    await setWeights(2, { v1: 70, v2: 30 })
-    const slowest = await allApply({ v1: 70, v2: 30 }, t0)
+    await setWeights(fleet, 2, { v1: 70, v2: 30 })
+    const slowest = await allApply(fleet, { v1: 70, v2: 30 }, t0)
     console.log(`scale-out: slowest of 3 replicas applied the change ${slowest.toFixed(0)} ms after the write was sent`)
     expect(slowest).toBeLessThan(1000)
     const random = seeded(15)
@@ -71,13 +50,13 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis', () 
   }, 60_000)
 
   it('moves only the sticky keys it must when weights move from 90/10 to 80/20', async () => {
-    await setWeights(0, { v1: 90, v2: 10 })
-    await allApply({ v1: 90, v2: 10 }, performance.now())
+    await setWeights(fleet, 0, { v1: 90, v2: 10 })
+    await allApply(fleet, { v1: 90, v2: 10 }, performance.now())
     const random = seeded(6)
     const keys = Array.from({ length: 1000 }, () => `sticky-${Math.floor(random() * 1e9)}`)
     const before = await Promise.all(keys.map((k, i) => infer(fleet.nodes[i % 3]!.data, k)))
-    await setWeights(1, { v1: 80, v2: 20 })
-    await allApply({ v1: 80, v2: 20 }, performance.now())
+    await setWeights(fleet, 1, { v1: 80, v2: 20 })
+    await allApply(fleet, { v1: 80, v2: 20 }, performance.now())
     const after = await Promise.all(keys.map((k, i) => infer(fleet.nodes[(i + 1) % 3]!.data, k)))
     const backToV1 = keys.filter((_k, i) => before[i] === 'v2' && after[i] !== 'v2')
     const moved = keys.filter((_k, i) => before[i] === 'v1' && after[i] === 'v2').length
