@@ -5,8 +5,9 @@
  * connections, and a probe never queues behind a loaded version's traffic.
  */
 import { readFileSync } from 'node:fs'
-import { Agent, Pool } from 'undici'
+import { Agent, Pool, buildConnector } from 'undici'
 import type { Config } from '../config/schema.js'
+import { skipUnsolicitedContinue } from './interim.js'
 
 interface OriginSettings { connections: number; rejectUnauthorized: boolean; ca?: string | undefined }
 
@@ -49,11 +50,22 @@ export function createAgent (settings: () => Map<string, OriginSettings>, role: 
         connections,
         pipelining: 1,
         keepAliveTimeout: 30_000,
-        connect: {
+        connect: watched(buildConnector({
           rejectUnauthorized: s?.rejectUnauthorized ?? true,
           ...(s?.ca !== undefined ? { ca: readFileSync(s.ca) } : {})
-        }
+        }))
       })
     }
   })
+}
+
+/** undici's connector, with every socket it opens watched for unsolicited `100 Continue` (src/proxy/interim.ts). */
+function watched (connect: buildConnector.connector): buildConnector.connector {
+  return (options, callback) => {
+    connect(options, (...args) => {
+      // on a connect error undici passes (err) alone: args[1] is undefined, not null
+      if (args[0] === null && args[1] != null) skipUnsolicitedContinue(args[1])
+      callback(...args)
+    })
+  }
 }
