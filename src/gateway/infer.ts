@@ -24,6 +24,7 @@ import { finishCall, responseJson, type Call, type Protocol, type UpstreamError 
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { versionKey, type ModelRuntime, type VersionRuntime } from '../runtime/snapshot.js'
+import { checkPassthroughAnswer } from './answer-check.js'
 import { planUpstream, readsAnswerWhole, type UpstreamPlan } from './plan.js'
 import { preProcess, postProcess } from './transform-step.js'
 import { predictionsFromOip } from './v1-bridge.js'
@@ -199,6 +200,12 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       // The status passes; the body (tracebacks, paths) only where a lab turned exposeUpstreamErrors on.
       if (exposeUpstreamErrors) return { ok: true, answer }
       return { ok: false, error: 'status', sentNothing: false, httpError: new HeadlinerError(errors.upstreamStatus.code, answer.status, errors.upstreamStatus(model.name, version.name, answer.status).message) }
+    }
+    // nothing post-processes it: is it a prediction at all? (src/gateway/answer-check.ts)
+    const invalid = plan.instances === undefined && answer.status === 200 && answer.body !== undefined ? checkPassthroughAnswer(call, plan.kind, answer) : undefined
+    if (invalid !== undefined) {
+      release()
+      return { ok: false, ...invalid, sentNothing: false }
     }
     // a v1 call bridged to an OIP-only upstream: its answer back as v1 `predictions`
     if (plan.bridged !== undefined && answer.status === 200 && answer.body !== undefined) return { ok: true, answer, labelled: v1Answer(model, version, responseJson(call)) }
