@@ -27,6 +27,7 @@ import { ShadowDispatcher } from './shadow/dispatcher.js'
 import { DriftMonitor } from './drift/monitor.js'
 import { TransformRegistry } from './transform/registry.js'
 import { checkContract } from './transform/contract.js'
+import { installRateLimit } from './gateway/rate-limit.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 import { installAccounting } from './gateway/accounting.js'
 import { errField } from './telemetry/log-context.js'
@@ -178,6 +179,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   // First: a request that a later hook refuses is still counted and logged (src/gateway/accounting.ts).
   installAccounting(data, { runtime, metrics })
   installServerLimits(data, deps.config.server)
+  await installRateLimit(data, deps.config.server.rateLimit)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
   data.removeAllContentTypeParsers()

@@ -123,6 +123,13 @@ export const ConfigSchema = z.strictObject({
     maxConnections: z.number().int().min(1).max(1_000_000).default(10_000).describe('Open client connections on the data plane; a connection past it is closed at once. Default 10000.'),
     // Upstream reliability and drain (docs/reliability.md).
     drainDelayMs: z.number().int().min(0).max(600_000).default(5000).describe('On SIGTERM, how long readiness fails while the listener still accepts (for load balancers to notice) before in-flight requests are finished. Default 5000.'),
+    // An optional edge limit (src/gateway/rate-limit.ts, docs/reliability.md).
+    rateLimit: z.strictObject({
+      max: z.number().int().min(1).max(10_000_000).describe('Requests one client may send in `periodMs` to this replica; past it 429 `HEADLINER_ERR_RATE_LIMITED` with `Retry-After`. Health checks are not limited.'),
+      periodMs: z.number().int().min(100).max(3_600_000).default(1000).describe('The fixed period `max` counts over, in milliseconds. Default 1000.'),
+      keyHeader: headerName.optional().describe('Request header whose value is the client key (an API key header such as `x-api-key`, set or checked by the ingress). Absent, or missing from a request: the client address (the socket peer: `X-Forwarded-For` is not trusted).'),
+      clients: z.number().int().min(100).max(10_000_000).default(10_000).describe('Clients counted at once; past it the least recently seen is forgotten (its count starts again). Default 10000.')
+    }).optional().describe('Per-client rate limit, in memory per replica: with N replicas the fleet allows N times `max`. Absent: off.'),
     exposeUpstreamErrors: z.boolean().default(false).describe('Pass an upstream\'s 5xx body to the caller as it is (a lab setting: it may hold tracebacks and paths). Default false: the status passes, the body is a gateway error.')
   }).prefault({}).describe('Data plane.'),
   admin: z.strictObject({
