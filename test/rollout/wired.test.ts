@@ -15,8 +15,13 @@ import { cli, flakyUpstream, gateway, GATES, MODEL, startRollout, stored, TOKEN,
 const closers: Closers = []
 afterEach(async () => { while (closers.length > 0) await closers.pop()!() })
 
-/** Half of the baseline's requests copied to the candidate, and an agreement bar the demo's v2 meets on a short step. */
+/** Half of the baseline's requests copied to the candidate (the agreement gate on, at its default floor 0.9). */
 const COMPARE = { compare: 50 }
+/**
+ * Every baseline request copied, and a floor the demo's v2 meets: it agrees with v1 on the top-1 class
+ * of about 89 % of these songs, so at 0.8 the gate passes after about 240 pairs.
+ */
+const HEALTHY = { gates: { ...GATES, predictions: { agreementFloor: 0.8, minPairs: 100 } }, extra: { compare: 100 } }
 
 describe('a rollout through the gateway', () => {
   it('promotes a healthy candidate to 100 % in the store, refuses hand-set weights meanwhile, and explains each step', async () => {
@@ -30,7 +35,7 @@ describe('a rollout through the gateway', () => {
     const put = await fetch(`${gw.adminUrl}/admin/models/${MODEL}/weights`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ weights: { v1: 0, v2: 100 } }) })
     expect(put.status).toBe(409)
     expect((await cli(gw, ['rollout', 'abort', MODEL, '--reason', 'restart with test gates'])).code).toBe(0)
-    await startRollout(gw, '25,50,100', 'v2', GATES, COMPARE)
+    await startRollout(gw, '25,50,100', 'v2', HEALTHY.gates, HEALTHY.extra)
     await underLoad(gw, 'promoted')
     expect((await stored(gw))?.weights).toEqual({ v1: 0, v2: 100 })
     const models = await (await fetch(`${gw.adminUrl}/admin/models`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { models: Array<{ effective: { weights: Record<string, number> }, rollout: { state: string, step: number } }> }
