@@ -51,6 +51,8 @@ async function rolledBackOnAgreement (candidate: string, url: Record<string, str
   // Every answer was a 200: the count gates saw no errors.
   expect(last.gates.find((g) => g.gate === 'errors')?.counts?.candidateEvents).toBe(0)
   expect(last.observations.agreement!.total).toBeGreaterThan(0)
+  // Only the baseline's requests were copied, never the candidate's own.
+  expect(gw.app.shadow.summary(MODEL).map((p) => [p.primary, p.shadow])).toEqual([['v1', candidate]])
   expect(doc.state.reason).toMatch(new RegExp(`^rolled back: predictions: ${candidate} agrees with v1 on [\\d,]+ of [\\d,]+ shadowed requests.* is below the floor 0\\.9`))
   expect((await stored(gw))?.weights).toEqual({ v1: 100, [candidate]: 0 })
   // The copies stop with the rollout.
