@@ -36,6 +36,7 @@ export interface RolloutIo {
 export const USAGE = `usage: headliner rollout <${SUBCOMMANDS.join('|')}> <model> [--gateway URL] [--token T] [--timeout MS]
   start:   --to VERSION [--baseline VERSION] [--steps 5,25,50,100] [--step-time 60s] [--max-step-time 10m]
            [--on-max-step-time pause|rollback] [--approval manual|webhook] [--webhook URL]... [--approval-webhook URL]
+           [--compare 10] (percent of the baseline's requests copied to the candidate for the agreement gate; 0: off)
   status:  [--json]     explain: [--all]     pause|resume|abort|promote: [--reason TEXT]`
 
 /**
@@ -57,7 +58,7 @@ export function parseRolloutArgs (argv: string[]): RolloutCliOptions {
       gateway: { type: 'string' }, token: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' },
       reason: { type: 'string' }, to: { type: 'string' }, baseline: { type: 'string' }, steps: { type: 'string' },
       'step-time': { type: 'string' }, 'max-step-time': { type: 'string' }, 'on-max-step-time': { type: 'string' },
-      approval: { type: 'string' }, webhook: { type: 'string', multiple: true }, 'approval-webhook': { type: 'string' }
+      approval: { type: 'string' }, compare: { type: 'string' }, webhook: { type: 'string', multiple: true }, 'approval-webhook': { type: 'string' }
     },
     strict: true,
     allowPositionals: true
@@ -86,6 +87,11 @@ export function parseRolloutArgs (argv: string[]): RolloutCliOptions {
   if (values['max-step-time'] !== undefined) body.maxStepTimeMs = parseDuration(values['max-step-time'], '--max-step-time')
   if (values['on-max-step-time'] !== undefined) body.onMaxStepTime = values['on-max-step-time']
   if (values.approval !== undefined) body.approval = values.approval
+  if (values.compare !== undefined) {
+    const compare = Number(values.compare)
+    if (values.compare.trim() === '' || !Number.isFinite(compare)) throw new TypeError(`--compare must be a percent, like 10 (got "${values.compare}")`)
+    body.compare = compare
+  }
   if (values.webhook !== undefined) body.webhooks = values.webhook
   if (values['approval-webhook'] !== undefined) body.approvalWebhook = values['approval-webhook']
   if (values.reason !== undefined) body.reason = values.reason

@@ -18,6 +18,8 @@ export interface CountWindow {
   baseline: string
   /** A request slower than this is "slow" (the latency gate's `sloMs`). */
   sloMs: number
+  /** Percent of the baseline's requests copied to the candidate for the agreement gate (0: none). */
+  compare?: number
 }
 
 export interface RequestOutcome {
@@ -62,10 +64,12 @@ export interface CountsOptions {
   ttlMs?: number
   /** Bound of one push; a slower store is logged and tried again next time. Default 2000 ms. */
   pushTimeoutMs?: number
+  /** Told when a model's window starts or ends (undefined), so the wiring can follow it (the candidate's copies). */
+  onTrack?: (model: string, window: CountWindow | undefined) => void
 }
 
 export class RolloutCounts {
-  readonly #opts: Required<Omit<CountsOptions, 'store' | 'log' | 'replica'>> & CountsOptions
+  readonly #opts: Required<Omit<CountsOptions, 'store' | 'log' | 'replica' | 'onTrack'>> & CountsOptions
   readonly #windows = new Map<string, CountWindow>()
   readonly #counts = new Map<string, Record<string, number>>()
   #timer: NodeJS.Timeout | undefined
@@ -82,13 +86,17 @@ export class RolloutCounts {
     const old = this.#windows.get(model)
     if (window === undefined) {
       this.#windows.delete(model)
-      if (old !== undefined) this.#counts.delete(old.key)
+      if (old !== undefined) {
+        this.#counts.delete(old.key)
+        this.#opts.onTrack?.(model, undefined)
+      }
       return
     }
     if (old?.key === window.key) return
     if (old !== undefined) this.#counts.delete(old.key)
     this.#windows.set(model, { ...window })
     this.#counts.set(window.key, {})
+    this.#opts.onTrack?.(model, window)
   }
 
   window (model: string): CountWindow | undefined {
@@ -115,6 +123,16 @@ export class RolloutCounts {
     const c = this.#counts.get(w.key) as Record<string, number>
     c[field('a', 'total')] = (c[field('a', 'total')] ?? 0) + 1
     if (r.agree) c[field('a', 'agree')] = (c[field('a', 'agree')] ?? 0) + 1
+  }
+
+  /**
+   * The version is ejected (outlier detection) on this replica during the window, after `failures` in a
+   * row. One mark per replica and threshold: summed over the fleet it says on how many replicas.
+   */
+  recordEjection (model: string, version: string, failures: number): void {
+    const w = this.#windows.get(model)
+    if (w === undefined) return
+    ;(this.#counts.get(w.key) as Record<string, number>)[field('x', version, String(failures))] = 1
   }
 
   /** Pushes every tracked window's counts once, each bounded; never rejects. */
@@ -156,6 +174,7 @@ export function toObservations (sum: Record<string, number>, versions: string[])
   const out: Record<string, VersionCounts> = {}
   for (const v of versions) out[v] = { requests: 0, errors: 0, slow: 0 }
   const classes = new Map<string, Map<string, number>>()
+  const ejected: NonNullable<Observations['ejected']> = {}
   let agree = 0
   let total = 0
   for (const [name, value] of Object.entries(sum)) {
@@ -173,6 +192,10 @@ export function toObservations (sum: Record<string, number>, versions: string[])
     } else if (kind === 'a') {
       if (a === 'agree') agree += value
       if (a === 'total') total += value
+    } else if (kind === 'x' && a !== undefined && value > 0 && Number(b) > 0) {
+      const e = ejected[a] ??= { replicas: 0, failures: 0 }
+      e.replicas += value
+      e.failures = Math.max(e.failures, Number(b))
     }
   }
   if (classes.size > 0) {
@@ -180,5 +203,5 @@ export function toObservations (sum: Record<string, number>, versions: string[])
     const names = [...new Set([...classes.values()].flatMap((m) => [...m.keys()]))].sort()
     for (const [v, c] of Object.entries(out)) c.classes = names.map((k) => classes.get(v)?.get(k) ?? 0)
   }
-  return { versions: out, ...(total > 0 ? { agreement: { agree, total } } : {}) }
+  return { versions: out, ...(total > 0 ? { agreement: { agree, total } } : {}), ...(Object.keys(ejected).length > 0 ? { ejected } : {}) }
 }

@@ -147,7 +147,7 @@ export class RolloutDriver {
     const weight = state.status === 'rolled_back' || state.status === 'aborted' ? (state.preRolloutWeights[spec.candidate] ?? 0) : (machine.weightsAt(spec, state, state.stepIndex)[spec.candidate] ?? 0)
     metrics?.step(model, weight / 100)
     const running = state.status === 'running'
-    counts.track(model, running ? { key: countsKey(model, doc.id, doc.epoch), candidate: spec.candidate, baseline: spec.baseline, sloMs: spec.gates.latency.sloMs } : undefined)
+    counts.track(model, running ? { key: countsKey(model, doc.id, doc.epoch), candidate: spec.candidate, baseline: spec.baseline, sloMs: spec.gates.latency.sloMs, compare: spec.compare ?? 0 } : undefined)
     const approval = state.status === 'paused' && state.awaitingApproval && spec.approval === 'webhook' && doc.webhooks.approvalUrl !== undefined
     if (!running && !approval) return
     if (!(await bounded('lease', store.lease(`rollout:${model}`, this.#o.replicaId, this.#o.leaseTtlMs), storeTimeoutMs))) {

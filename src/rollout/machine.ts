@@ -4,7 +4,7 @@
  *
  *   running(step i) --all gates pass, step time over--> running(step i + 1)
  *   running(last step below 100) --all pass--> promoted (or paused awaiting approval)
- *   running --any gate fails--> rolled_back (pre-rollout weights at once)
+ *   running --any gate fails, or the candidate was ejected--> rolled_back (pre-rollout weights at once)
  *   running --sample-ratio mismatch--> paused
  *   running --undecided past maxStepTime--> paused (default) or rolled_back
  *
@@ -31,15 +31,26 @@ export interface Verdict {
 
 const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`
 
+/** Why an ejected candidate failed its step, or undefined when it was not ejected. */
+export function ejectionWords (spec: RolloutSpec, obs: Observations): string | undefined {
+  const e = obs.ejected?.[spec.candidate]
+  if (e === undefined || !(e.replicas > 0)) return undefined
+  return `ejected by outlier detection: ${e.failures} failures in a row${e.replicas > 1 ? ` (on ${e.replicas} replicas)` : ''}`
+}
+
 /**
  * The decision rule for one evaluation, a function of the record's inputs only (what replay re-runs):
- * abort on any failed gate; pause on a sample-ratio mismatch; advance when every gate passes and the
- * step time is over; past the max step time pause or roll back; otherwise wait.
+ * abort on any failed gate or an ejected candidate; pause on a sample-ratio mismatch; advance when
+ * every gate passes and the step time is over; past the max step time pause or roll back; otherwise wait.
+ *
+ * An ejected candidate is checked before the split: ejection sends its share elsewhere, so the split
+ * check would otherwise pause (blame the routing) a candidate that failed on its own.
  */
 export function decide (spec: RolloutSpec, stepIndex: number, stepStartedAt: number, weights: Weights, obs: Observations, now: number): Verdict {
   const gates = evaluateGates({ settings: spec.gates, candidate: spec.candidate, baseline: spec.baseline, weights }, obs)
   const failed = gates.filter((g) => g.result === 'fail' && g.gate !== 'srm')
-  if (failed.length > 0) return { gates, decision: 'rollback', words: failed.map((g) => `${g.gate}: ${g.words}`).join('; ') }
+  const ejected = ejectionWords(spec, obs)
+  if (ejected !== undefined || failed.length > 0) return { gates, decision: 'rollback', words: [...(ejected === undefined ? [] : [ejected]), ...failed.map((g) => `${g.gate}: ${g.words}`)].join('; ') }
   const srm = gates.find((g) => g.gate === 'srm')
   if (srm?.result === 'fail') return { gates, decision: 'pause', words: `srm: ${srm.words}` }
   const elapsed = now - stepStartedAt

@@ -95,6 +95,7 @@ const Body = z.object({
   maxStepTimeMs: z.number().optional(),
   onMaxStepTime: z.enum(['pause', 'rollback']).optional(),
   approval: z.enum(['manual', 'webhook']).optional(),
+  compare: z.number().optional(),
   gates: Gates.optional(),
   webhooks: z.array(z.string().url()).optional(),
   approvalWebhook: z.string().url().optional(),

@@ -33,10 +33,13 @@ export interface Outcome {
   reason: string
 }
 
-/** The spec the simulation judges with: default gates, one step at `weight`, then 100. */
+/**
+ * The spec the simulation judges with: default gates, one step at `weight`, then 100. No comparisons
+ * (compare 0): the simulation has no shadow pairs, and its figures are those of the errors and latency gates.
+ */
 export function simSpec (scenario: Scenario): RolloutSpec {
   const horizonMs = (scenario.seconds + 1) * 1000
-  return buildSpec({ model: 'sim', candidate: 'v2', baseline: 'v1', steps: [scenario.weight, 100], stepTimeMs: horizonMs, maxStepTimeMs: horizonMs }, { v1: 100, v2: 0 })
+  return buildSpec({ model: 'sim', candidate: 'v2', baseline: 'v1', steps: [scenario.weight, 100], stepTimeMs: horizonMs, maxStepTimeMs: horizonMs, compare: 0 }, { v1: 100, v2: 0 })
 }
 
 function bernoulliCount (trials: number, p: number, random: () => number): number {

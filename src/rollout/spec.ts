@@ -12,11 +12,20 @@ export const DEFAULT_GATES: GateSettings = Object.freeze({
   srm: { pValue: 0.001 }
 }) as GateSettings
 
+/**
+ * The agreement gate a rollout judges when it compares (compare > 0) and names no other: top-1
+ * agreement with the baseline at least 0.9, on at least 100 pairs (a candidate that always agrees
+ * passes at about 90 pairs, one that agrees 97 % of the time at about 210).
+ */
+export const DEFAULT_PREDICTIONS = Object.freeze({ agreementFloor: 0.9, minPairs: 100 })
+
 export const DEFAULTS = Object.freeze({
   steps: [5, 25, 50, 100],
   stepTimeMs: 60_000,
   maxStepTimeMs: 600_000,
-  onMaxStepTime: 'pause' as const
+  onMaxStepTime: 'pause' as const,
+  /** Percent of the baseline's requests copied to the candidate for the agreement gate. */
+  compare: 10
 })
 
 export interface RolloutRequest {
@@ -33,6 +42,8 @@ export interface RolloutRequest {
     srm?: Partial<GateSettings['srm']>
   }
   approval?: 'manual' | 'webhook'
+  /** Percent of the baseline's requests copied to the candidate (0-100, 0: none). Default 10. */
+  compare?: number
 }
 
 function bad (where: string, what: string): never {
@@ -79,13 +90,16 @@ export function buildSpec (request: RolloutRequest, currentWeights: Weights): Ro
   positive(stepTimeMs, 'stepTimeMs')
   const maxStepTimeMs = request.maxStepTimeMs ?? Math.max(DEFAULTS.maxStepTimeMs, 10 * stepTimeMs)
   if (!(maxStepTimeMs >= stepTimeMs)) bad('maxStepTimeMs', `must be >= stepTimeMs ${stepTimeMs} (got ${maxStepTimeMs})`)
+  const compare = request.compare ?? DEFAULTS.compare
+  if (!(Number.isFinite(compare) && compare >= 0 && compare <= 100)) bad('compare', `must be a percent in [0, 100] (got ${compare})`)
   const g = request.gates ?? {}
   const gates: GateSettings = {
     alpha: g.alpha ?? DEFAULT_GATES.alpha,
     errors: { ...DEFAULT_GATES.errors, ...g.errors },
     latency: { ...DEFAULT_GATES.latency, ...g.latency },
     srm: { ...DEFAULT_GATES.srm, ...g.srm },
-    ...(g.predictions ? { predictions: g.predictions } : {}),
+    // Copies without a gate would cost the candidate traffic for nothing: comparing turns the gate on.
+    ...(g.predictions ? { predictions: g.predictions } : compare > 0 ? { predictions: { ...DEFAULT_PREDICTIONS } } : {}),
     ...(g.drift ? { drift: g.drift } : {})
   }
   share(gates.alpha, 'gates.alpha')
@@ -109,6 +123,7 @@ export function buildSpec (request: RolloutRequest, currentWeights: Weights): Ro
     model, candidate, baseline, steps: [...steps], stepTimeMs, maxStepTimeMs,
     onMaxStepTime: request.onMaxStepTime ?? DEFAULTS.onMaxStepTime,
     gates,
+    compare,
     ...(request.approval ? { approval: request.approval } : {})
   }
 }

@@ -51,6 +51,11 @@ export interface RolloutSpec {
   gates: GateSettings
   /** Wait for an approval (by hand or by a webhook the driver calls) before going to 100 %. */
   approval?: 'manual' | 'webhook'
+  /**
+   * Percent of the baseline's requests copied to the candidate as a shadow while the rollout runs,
+   * for the agreement (predictions) gate; 0 or absent: no copies.
+   */
+  compare?: number
 }
 
 export type RolloutStatus = 'running' | 'paused' | 'promoted' | 'rolled_back' | 'aborted'
@@ -70,6 +75,11 @@ export interface Observations {
   versions: Record<string, VersionCounts>
   /** Paired shadow comparisons of candidate vs baseline on the same requests. */
   agreement?: { agree: number, total: number }
+  /**
+   * Versions taken out of routing by outlier ejection during the step: on how many replicas, after how
+   * many failures in a row (the model's outlier setting). An ejected candidate fails the step.
+   */
+  ejected?: Record<string, { replicas: number, failures: number }>
 }
 
 export type GateName = 'errors' | 'latency' | 'predictions' | 'drift' | 'srm'

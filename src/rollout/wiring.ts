@@ -9,6 +9,7 @@ import { rowsFromAnswer } from '../protocol/rows.js'
 import type { FinishedCall } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
+import { versionKey } from '../runtime/snapshot.js'
 import type { ModelState, State, StateStore } from '../state/index.js'
 import { RolloutCounts, type Comparison, type RequestOutcome } from './counts.js'
 import { RolloutDriver } from './driver.js'
@@ -81,6 +82,7 @@ function announcing (store: StateStore, onWrite: ((state: State) => void) | unde
 }
 
 export class RolloutWiring {
+  readonly #runtime: Runtime
   readonly counts: RolloutCounts
   readonly driver: RolloutDriver
   readonly service: RolloutService
@@ -90,7 +92,22 @@ export class RolloutWiring {
 
   constructor (o: RolloutWiringOptions) {
     const store = announcing(o.store, o.onWrite)
-    this.counts = new RolloutCounts({ store: o.store, replica: o.replica, log: o.log, ...(o.pushMs === undefined ? {} : { pushMs: o.pushMs }) })
+    const runtime = o.runtime
+    this.counts = new RolloutCounts({
+      store: o.store,
+      replica: o.replica,
+      log: o.log,
+      ...(o.pushMs === undefined ? {} : { pushMs: o.pushMs }),
+      // While a step runs, the candidate also gets copies of the baseline's requests (the agreement
+      // gate's pairs), and an ejection already in force counts in the new window too.
+      onTrack: (model, w) => {
+        runtime.setCompare(model, w === undefined || !((w.compare ?? 0) > 0) ? undefined : { version: w.candidate, of: w.baseline, percent: w.compare as number })
+        if (w !== undefined) this.#markEjected(model)
+      }
+    })
+    // An ejection is a swap of the runtime's ejection layer: the candidate's is marked in the step's counts.
+    runtime.onSwap(() => { for (const model of this.#tracking()) this.#markEjected(model) })
+    this.#runtime = runtime
     this.webhooks = new Webhooks({ log: o.log })
     this.driver = new RolloutDriver({
       store,
@@ -138,6 +155,18 @@ export class RolloutWiring {
       steps: spec.steps,
       ...(lastDecision === undefined ? {} : { lastDecision, decisions: [{ ...lastDecision, step: last!.step }] })
     }
+  }
+
+  #tracking (): string[] {
+    return Object.keys(this.#runtime.snapshot.config.models).filter((m) => this.counts.window(m) !== undefined)
+  }
+
+  /** Marks the candidate ejected in this replica's counts when the ejection layer holds it. */
+  #markEjected (model: string): void {
+    const w = this.counts.window(model)
+    const m = this.#runtime.model(model)
+    if (w === undefined || m === undefined || !this.#runtime.layers.ejected.has(versionKey(model, w.candidate))) return
+    this.counts.recordEjection(model, w.candidate, m.config.outlier.failures)
   }
 
   start (): void { this.driver.start() }

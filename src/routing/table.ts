@@ -23,6 +23,8 @@ export interface RoutedVersion {
   readonly ready: boolean
   /** Per-version seed of the sticky (rendezvous) hash. */
   readonly seed: number
+  /** In `shadows` only: a serving version mirrored with this version's requests alone (a rollout's comparison). */
+  readonly mirrorOf?: string
 }
 
 export interface ModelTable {
@@ -40,10 +42,11 @@ export interface ModelTable {
 }
 
 /**
- * Compile one model's versions into a table.
+ * Compile one model's versions into a table. `compare` adds a serving version to `shadows` as well
+ * (keeping its weight), copied `percent` of the requests answered by `of` only.
  * @example buildModelTable('hit-predictor', 'hit-predictor', [{ name: 'v1', weight: 90, ready: true }, { name: 'v2', weight: 10, ready: true }])
  */
-export function buildModelTable (model: string, salt: string, inputs: readonly VersionInput[]): ModelTable {
+export function buildModelTable (model: string, salt: string, inputs: readonly VersionInput[], compare?: { version: string, of: string, percent: number }): ModelTable {
   const versions = inputs.map((v, index): RoutedVersion => Object.freeze({
     name: v.name,
     index,
@@ -63,8 +66,16 @@ export function buildModelTable (model: string, salt: string, inputs: readonly V
     cumulative: cumulate(weighted),
     readyWeighted: Object.freeze(readyWeighted),
     readyCumulative: cumulate(readyWeighted),
-    shadows: Object.freeze(versions.filter((v) => v.mirror !== undefined && v.mirror > 0))
+    shadows: Object.freeze([...versions.filter((v) => v.mirror !== undefined && v.mirror > 0), ...compared(versions, compare)])
   })
+}
+
+/** The compared serving version as a shadow entry of its own, when both versions serve and the percent is above 0. */
+function compared (versions: readonly RoutedVersion[], c: { version: string, of: string, percent: number } | undefined): RoutedVersion[] {
+  const v = c === undefined ? undefined : versions.find((x) => x.name === c.version && x.mirror === undefined)
+  const of = c === undefined ? undefined : versions.find((x) => x.name === c.of && x.mirror === undefined)
+  if (c === undefined || v === undefined || of === undefined || c.version === c.of || !(c.percent > 0)) return []
+  return [Object.freeze({ ...v, mirror: c.percent, mirrorOf: c.of })]
 }
 
 function cumulate (versions: readonly RoutedVersion[]): Float64Array {

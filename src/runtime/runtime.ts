@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/schema.js'
 import { errors } from '../errors.js'
-import { compileSnapshot, versionKey, type Layers, type MirrorOverrides, type ModelRuntime, type Readiness, type Snapshot, type TransformTable, type WeightOverrides } from './snapshot.js'
+import { compileSnapshot, versionKey, type CompareMirror, type Layers, type MirrorOverrides, type ModelRuntime, type Readiness, type Snapshot, type TransformTable, type WeightOverrides } from './snapshot.js'
 
 export class Runtime {
   #snapshot: Snapshot
@@ -16,7 +16,7 @@ export class Runtime {
 
   constructor (config: Config, transforms: TransformTable = new Map(), now: () => number = Date.now) {
     this.#now = now
-    this.#layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), transforms })
+    this.#layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms })
     this.#snapshot = compileSnapshot(config, this.#layers, now())
   }
 
@@ -78,6 +78,16 @@ export class Runtime {
     this.#update(this.#snapshot.config, { ejected })
   }
 
+  /** The model's serving version that also gets copies of another's requests (undefined: none). */
+  setCompare (model: string, compare: CompareMirror | undefined): void {
+    const current = this.#layers.compares.get(model)
+    if (current?.version === compare?.version && current?.of === compare?.of && current?.percent === compare?.percent) return
+    const compares = new Map(this.#layers.compares)
+    if (compare === undefined) compares.delete(model)
+    else compares.set(model, Object.freeze({ ...compare }))
+    this.#update(this.#snapshot.config, { compares })
+  }
+
   onSwap (listener: (s: Snapshot) => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
@@ -90,4 +100,4 @@ export class Runtime {
   }
 }
 
-export type { ModelRuntime, VersionRuntime, Snapshot, Readiness, WeightOverrides, MirrorOverrides } from './snapshot.js'
+export type { ModelRuntime, VersionRuntime, Snapshot, Readiness, WeightOverrides, MirrorOverrides, CompareMirror } from './snapshot.js'

@@ -48,6 +48,15 @@ export type MirrorOverrides = VersionOverrides
 /** Transforms by spec path, loaded before the config is swapped in. */
 export type TransformTable = ReadonlyMap<string, Transform>
 
+/** A serving version that also gets copies of another version's requests (a rollout's candidate of its baseline). */
+export interface CompareMirror {
+  readonly version: string
+  /** Whose requests are copied. */
+  readonly of: string
+  /** Percent of those requests copied. */
+  readonly percent: number
+}
+
 /** What the process learned or was told at run time, layered over the config file. */
 export interface Layers {
   /** Readiness by `versionKey(model, version)`; a version missing here is not probed yet. */
@@ -58,10 +67,12 @@ export interface Layers {
   readonly mirrors: MirrorOverrides
   /** Versions taken out of rotation (outlier ejection), by `versionKey`; they route as not ready. */
   readonly ejected: ReadonlySet<string>
+  /** Per model: a serving version mirrored with another's requests while a rollout runs (src/rollout/wiring.ts). */
+  readonly compares: ReadonlyMap<string, CompareMirror>
   readonly transforms: TransformTable
 }
 
-export const EMPTY_LAYERS: Layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), transforms: new Map() })
+export const EMPTY_LAYERS: Layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms: new Map() })
 
 const UNPROBED: Readiness = Object.freeze({ ready: false, reason: 'not probed yet' })
 
@@ -92,7 +103,7 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
       // A mirror override may make a version of weight 0 a shadow (the config rule allows it there).
       mirror: mirrors?.get(v.name) ?? v.config.mirror,
       ready: v.readiness.ready && !layers.ejected.has(versionKey(name, v.name))
-    })))
+    })), layers.compares.get(name))
     models.set(name, Object.freeze({ name, config: model, table, versions }))
   }
   return Object.freeze({ config, models, loadedAt: now })

@@ -96,6 +96,8 @@ export class ShadowDispatcher implements Observer {
     const settings = model.config.shadow
     let primary: { answer: Answer; body: unknown; skipped?: boolean } | undefined
     for (const routed of model.table.shadows) {
+      // A rollout's compared candidate gets copies of its baseline's requests only.
+      if (routed.mirrorOf !== undefined && routed.mirrorOf !== call.version.name) continue
       const shadow = model.versions.get(routed.name)
       if (shadow === undefined || !shouldMirror(routed.mirror ?? 0, this.#deps.random())) continue
       const inflight = this.#inflight.get(model.name) ?? 0

@@ -5,7 +5,7 @@ import type { Observations, RolloutSpec, RolloutState, Transition } from '../../
 
 const PRE = { v1: 100, v2: 0 }
 const spec = (extra: Partial<Parameters<typeof buildSpec>[0]> = {}): RolloutSpec =>
-  buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, maxStepTimeMs: 600_000, ...extra }, PRE)
+  buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, maxStepTimeMs: 600_000, compare: 0, ...extra }, PRE)
 
 const counts = (requests: number, errors: number) => ({ requests, errors, slow: 0 })
 /** Counts at the step's split with the given error counts (candidate share = weight). */
@@ -18,6 +18,8 @@ const BROKEN = split(10_000, 10, 300, 9) // 30 % of candidate calls fail
 const QUIET = split(2_000, 10, 0, 0) // too few candidate requests for a verdict
 const SKEWED = { versions: { v2: counts(0, 0), v1: counts(5_000, 0) } } // the candidate gets nothing
 const HEALTHY_50 = split(100_000, 50, 0, 0)
+/** The candidate ejected on one replica after 5 failures in a row: its share went to v1 (a skewed split). */
+const EJECTED = { ...SKEWED, ejected: { v2: { replicas: 1, failures: 5 } } }
 
 const running = (s: RolloutSpec, stepIndex = 0): RolloutState => ({ ...start(s, PRE, 0).state, stepIndex })
 const types = (t: Transition): string[] => t.actions.map((a) => a.type === 'notify' ? `notify:${a.event}` : a.type)
@@ -41,6 +43,9 @@ const rows: Row[] = [
   { name: 'healthy on the last step below 100: promote', spec: s, from: running(s, 1), obs: HEALTHY_50, now: 60_000, status: 'promoted', stepIndex: 2, actions: ['record', 'setWeights', 'notify:promoted'], weights: { v1: 0, v2: 100 } },
   { name: 'healthy on the last step with approval: pause for approval', spec: spec({ approval: 'manual' }), from: running(spec({ approval: 'manual' }), 1), obs: HEALTHY_50, now: 60_000, status: 'paused', stepIndex: 1, actions: ['record', 'needsApproval', 'notify:paused'] },
   { name: 'failing candidate at once: roll back', spec: s, from: running(s), obs: BROKEN, now: 1_000, status: 'rolled_back', stepIndex: 0, actions: ['record', 'setWeights', 'notify:rolled_back'], weights: PRE },
+  { name: 'candidate ejected (its split skewed too): roll back, not pause', spec: s, from: running(s), obs: EJECTED, now: 1_000, status: 'rolled_back', stepIndex: 0, actions: ['record', 'setWeights', 'notify:rolled_back'], weights: PRE },
+  { name: 'candidate ejected on a healthy split: roll back', spec: s, from: running(s), obs: { ...HEALTHY, ejected: { v2: { replicas: 2, failures: 5 } } }, now: 60_000, status: 'rolled_back', stepIndex: 0, actions: ['record', 'setWeights', 'notify:rolled_back'], weights: PRE },
+  { name: 'baseline ejected: not the candidate\'s failure, the split check pauses', spec: s, from: running(s), obs: { ...SKEWED, ejected: { v1: { replicas: 1, failures: 5 } } }, now: 1_000, status: 'paused', stepIndex: 0, actions: ['record', 'notify:paused'] },
   { name: 'sample-ratio mismatch: pause', spec: s, from: running(s), obs: SKEWED, now: 1_000, status: 'paused', stepIndex: 0, actions: ['record', 'notify:paused'] },
   { name: 'undecided before the max step time: wait', spec: s, from: running(s), obs: QUIET, now: 599_000, status: 'running', stepIndex: 0, actions: ['record'] },
   { name: 'undecided past the max step time: pause (default)', spec: s, from: running(s), obs: QUIET, now: 600_000, status: 'paused', stepIndex: 0, actions: ['record', 'notify:paused'] },
@@ -58,6 +63,16 @@ describe('step: every evaluation transition', () => {
     expect(types(t)).toEqual(row.actions)
     if (row.weights) expect(t.actions.find((a) => a.type === 'setWeights')).toEqual({ type: 'setWeights', weights: row.weights })
     if (row.actions.includes('record')) expect(t.state.records.at(-1)?.at).toBe(row.now)
+  })
+})
+
+describe('an ejected candidate', () => {
+  it('is rolled back with the ejection as the reason, in the record and the state', () => {
+    const t = step(s, running(s), EJECTED, 1_000)
+    expect(t.state.reason).toMatch(/^rolled back: ejected by outlier detection: 5 failures in a row/)
+    expect(t.state.records.at(-1)?.words).toMatch(/^ejected by outlier detection: 5 failures in a row/)
+    // Fleet-wide: how many replicas ejected it is said too.
+    expect(step(s, running(s), { ...HEALTHY, ejected: { v2: { replicas: 3, failures: 7 } } }, 1_000).state.reason).toContain('ejected by outlier detection: 7 failures in a row (on 3 replicas)')
   })
 })
 
@@ -120,12 +135,22 @@ describe('buildSpec', () => {
     const built = buildSpec({ model: 'hit', candidate: 'v3' }, { v1: 30, v2: 70, v3: 0 })
     expect(built).toMatchObject({ baseline: 'v2', steps: [5, 25, 50, 100], stepTimeMs: 60_000, maxStepTimeMs: 600_000, onMaxStepTime: 'pause' })
     expect(built.gates.errors).toEqual({ margin: 1.5, floor: 0.001, minSamples: 500 })
+    // Copies of 10 % of the baseline's requests, judged by the agreement gate.
+    expect(built.compare).toBe(10)
+    expect(built.gates.predictions).toEqual({ agreementFloor: 0.9, minPairs: 100 })
+  })
+  it('keeps a given agreement gate, and judges none with compare 0', () => {
+    expect(buildSpec({ model: 'hit', candidate: 'v2', compare: 50, gates: { predictions: { agreementFloor: 0.8, minPairs: 40 } } }, PRE).gates.predictions).toEqual({ agreementFloor: 0.8, minPairs: 40 })
+    const off = buildSpec({ model: 'hit', candidate: 'v2', compare: 0 }, PRE)
+    expect(off.compare).toBe(0)
+    expect(off.gates.predictions).toBeUndefined()
   })
   const bad: [string, Parameters<typeof buildSpec>[0], string][] = [
     ['unknown candidate', { model: 'hit', candidate: 'v9' }, 'rollout candidate: model "hit" has no version "v9"'],
     ['steps not increasing', { model: 'hit', candidate: 'v2', steps: [10, 10, 100] }, 'rollout steps[1]: must be above the step before (10); got 10'],
     ['last step not 100', { model: 'hit', candidate: 'v2', steps: [10, 50] }, 'rollout steps[1]: the last step must be 100 (got 50)'],
     ['margin 1', { model: 'hit', candidate: 'v2', gates: { errors: { margin: 1 } } }, 'rollout gates.errors.margin: must be > 1'],
+    ['compare above 100', { model: 'hit', candidate: 'v2', compare: 101 }, 'rollout compare: must be a percent in [0, 100] (got 101)'],
     ['max step time below step time', { model: 'hit', candidate: 'v2', stepTimeMs: 60_000, maxStepTimeMs: 1_000 }, 'rollout maxStepTimeMs: must be >= stepTimeMs 60000 (got 1000)']
   ]
   it.each(bad)('rejects %s with a 400 naming the field', (_name, request, message) => {

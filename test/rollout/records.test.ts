@@ -10,7 +10,7 @@ const PRE = { v1: 100, v2: 0 }
 
 /** A seeded three-step rollout of a healthy candidate evaluated every 5 s: advances, then promotes. */
 function healthyRun (): { spec: RolloutSpec, state: RolloutState } {
-  const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000 }, PRE)
+  const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, compare: 0 }, PRE)
   const random = mulberry32(7)
   let state = start(spec, PRE, 0).state
   let obs: Observations = { versions: { v1: { requests: 0, errors: 0, slow: 0 }, v2: { requests: 0, errors: 0, slow: 0 } } }
@@ -39,7 +39,7 @@ describe('replay', () => {
   })
 
   it('reproduces a rollback, and survives a JSON round trip (as stored)', () => {
-    const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 100] }, PRE)
+    const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 100], compare: 0 }, PRE)
     const { state } = start(spec, PRE, 0)
     const obs: Observations = { versions: { v2: { requests: 2310, errors: 41, slow: 0 }, v1: { requests: 20790, errors: 9, slow: 0 } } }
     const after = step(spec, state, obs, 30_000).state
@@ -68,7 +68,7 @@ describe('replay', () => {
 
 describe('explain', () => {
   it('prints the rollback in plain words with the counts and the e-value', () => {
-    const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 100] }, PRE)
+    const spec = buildSpec({ model: 'hit', candidate: 'v2', steps: [10, 100], compare: 0 }, PRE)
     const obs: Observations = { versions: { v2: { requests: 2310, errors: 41, slow: 0 }, v1: { requests: 20790, errors: 9, slow: 0 } } }
     const { state } = step(spec, start(spec, PRE, 0).state, obs, 30_000)
     const text = explain(spec, state.records)

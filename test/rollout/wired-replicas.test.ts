@@ -44,7 +44,7 @@ describe.skipIf(redisMissing() !== undefined)('a rollout across two replicas on 
   it('finishes after the lease holder is killed with SIGKILL mid-rollout', async () => {
     const res = await fetch(`${fleet.nodes[0]!.admin}/admin/models/${MODEL}/rollout`, {
       method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ to: 'v2', baseline: 'v1', steps: [10, 25, 50, 100], stepTimeMs: 2000, maxStepTimeMs: 50_000, gates: GATES })
+      body: JSON.stringify({ to: 'v2', baseline: 'v1', steps: [10, 25, 50, 100], stepTimeMs: 2000, maxStepTimeMs: 50_000, gates: GATES, compare: 0 })
     })
     expect(res.status, await res.clone().text()).toBe(201)
     let load = steadyLoad(fleet.nodes.map((n) => n.data), 2)

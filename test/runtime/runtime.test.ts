@@ -19,6 +19,22 @@ const config = (v2url = 'http://b:9000/base/'): Config => ConfigSchema.parse({
 const ready = { ready: true, reason: 'ready' }
 
 describe('compileSnapshot', () => {
+  it('adds a compared serving version to the shadows, copied from its baseline only, keeping its weight', () => {
+    const runtime = new Runtime(config())
+    runtime.setCompare('m', { version: 'v2', of: 'v1', percent: 25 })
+    const t = runtime.require('m').table
+    expect(t.byName.get('v2')!.weight).toBe(30)
+    expect(t.weighted.map((v) => v.name)).toEqual(['v1', 'v2'])
+    expect(t.shadows.map((v) => [v.name, v.mirror, v.mirrorOf])).toEqual([['s', 10, undefined], ['v2', 25, 'v1']])
+    // A shadow of the file, or the version itself, is not compared; undefined ends the copies.
+    runtime.setCompare('m', { version: 's', of: 'v1', percent: 25 })
+    expect(runtime.require('m').table.shadows.map((v) => v.name)).toEqual(['s'])
+    runtime.setCompare('m', { version: 'v2', of: 'v2', percent: 25 })
+    expect(runtime.require('m').table.shadows.map((v) => v.name)).toEqual(['s'])
+    runtime.setCompare('m', undefined)
+    expect(runtime.require('m').table.shadows.map((v) => v.name)).toEqual(['s'])
+  })
+
   it('is pure: the same config and layers give equal, frozen snapshots', () => {
     const c = config()
     const a = compileSnapshot(c, EMPTY_LAYERS, 1)

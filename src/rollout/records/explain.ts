@@ -4,7 +4,7 @@
  * decision rule must give the same decision and the same gate statistics. A mismatch means the code
  * or the spec changed since the rollout ran, and replay says which record and how.
  */
-import { decide } from '../machine.js'
+import { decide, ejectionWords } from '../machine.js'
 import type { Decision, DecisionRecord, RolloutSpec } from '../types.js'
 
 const VERB: Record<Decision, string> = {
@@ -26,7 +26,9 @@ function line (spec: RolloutSpec, r: DecisionRecord): string {
   const since = Math.round((r.at - r.stepStartedAt) / 1000)
   const head = `${new Date(r.at).toISOString()} step ${r.step + 1} (${spec.candidate} at ${weight} %, ${since} s in): ${VERB[r.decision]}`
   const gates = r.gates.map((g) => `    ${g.gate} ${g.result}: ${g.words}`)
-  return [head, ...gates].join('\n')
+  // An ejection is not a gate (no statistic): it is the candidate's own failure, shown first.
+  const ejected = ejectionWords(spec, r.observations)
+  return [head, ...(ejected === undefined ? [] : [`    ${ejected}`]), ...gates].join('\n')
 }
 
 /**

@@ -57,6 +57,24 @@ describe('rollout counts', () => {
     expect(toObservations(await store.sumCounts(next.key), ['v2']).versions.v2!.requests).toBe(0)
   })
 
+  it('sums the ejection marks of the replicas that ejected the candidate, once each however often they mark', async () => {
+    const backend = new MemoryBackend()
+    const [a, b, c] = ['a', 'b', 'c'].map((replica) => new RolloutCounts({ store: new MemoryStore({ backend }), replica, log: quietLogger().log }))
+    for (const r of [a!, b!, c!]) r.track('hit', WINDOW)
+    a!.recordEjection('hit', 'v2', 5)
+    a!.recordEjection('hit', 'v2', 5)
+    b!.recordEjection('hit', 'v2', 5)
+    // An untracked model is not marked.
+    c!.recordEjection('other', 'v2', 5)
+    for (const r of [a!, b!, c!]) await r.push()
+    const obs = toObservations(await new MemoryStore({ backend }).sumCounts(WINDOW.key), ['v1', 'v2'])
+    expect(obs.ejected).toEqual({ v2: { replicas: 2, failures: 5 } })
+    // A new step window starts without the mark.
+    a!.track('hit', { ...WINDOW, key: countsKey('hit', 'r1', 1) })
+    await a!.push()
+    expect(toObservations(await new MemoryStore({ backend }).sumCounts(countsKey('hit', 'r1', 1)), ['v2']).ejected).toBeUndefined()
+  })
+
   it('logs and counts a push the store does not answer in time, and does not throw', async () => {
     const { log, lines } = quietLogger()
     const hung = { addCounts: () => new Promise<void>(() => {}) } as unknown as StateStore

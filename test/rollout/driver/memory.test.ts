@@ -52,7 +52,7 @@ function rig (opts: { waitWriteMs?: number } = {}) {
 }
 
 const start = (service: RolloutService, extra: Record<string, unknown> = {}) =>
-  service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 5000, gates: GATES, webhooks: [receiver.url], ...extra }, 'alice')
+  service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 5000, gates: GATES, compare: 0, webhooks: [receiver.url], ...extra }, 'alice')
 
 describe('rollout driver on a memory store', () => {
   it('promotes a healthy candidate through every step', async () => {

@@ -115,6 +115,12 @@ describe('headliner rollout arguments', () => {
       .toEqual({ to: 'v2', steps: [5, 25, 100], maxStepTimeMs: 3_600_000, webhooks: ['http://a/', 'http://b/'] })
   })
 
+  it('passes --compare as the percent of copies, and refuses one that is not a number', () => {
+    expect(parseRolloutArgs(['start', 'hit', '--to', 'v2', '--compare', '0']).body).toEqual({ to: 'v2', compare: 0 })
+    expect(parseRolloutArgs(['start', 'hit', '--to', 'v2', '--compare', '25']).body).toEqual({ to: 'v2', compare: 25 })
+    expect(() => parseRolloutArgs(['start', 'hit', '--to', 'v2', '--compare', 'lots'])).toThrow('--compare must be a percent, like 10 (got "lots")')
+  })
+
   it('refuses bad arguments with a message saying what to write', () => {
     expect(() => parseDuration('soon', '--step-time')).toThrow('--step-time must be a duration like 500ms, 60s, 10m or 1h (got "soon")')
     expect(() => parseRolloutArgs(['start', 'hit'])).toThrow('--to VERSION')

@@ -49,7 +49,7 @@ describe.skipIf(redisMissing() !== undefined)('rollout driver lease takeover on 
     const b = await replica('b')
     try {
       const service = new RolloutService({ store: a.store, log: quietLogger().log, fileWeights: () => FILE })
-      await service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 1500, gates: GATES }, 'alice')
+      await service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 1500, gates: GATES, compare: 0 }, 'alice')
       a.driver.start()
       b.driver.start()
       const doc = async () => readDoc((await a.store.load()).models.hit)!
@@ -82,7 +82,7 @@ describe.skipIf(redisMissing() !== undefined)('rollout driver lease takeover on 
     const a = await replica('c', 'outage')
     try {
       const service = new RolloutService({ store: a.store, log: quietLogger().log, fileWeights: () => FILE })
-      await service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, gates: GATES }, 'alice')
+      await service.start('hit', { to: 'v2', steps: [10, 50, 100], stepTimeMs: 60_000, gates: GATES, compare: 0 }, 'alice')
       a.driver.start()
       await until(() => a.driver.holding().includes('hit'), 10_000)
       redis.pause()
