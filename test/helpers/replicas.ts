@@ -11,8 +11,7 @@ import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { stringify } from 'yaml'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { ROOT, type Listening, type Spawned } from './cli.js'
+import { needDist, ROOT, type Listening, type Spawned } from './cli.js'
 import { freePort, waitFor } from './prometheus.js'
 import { oipBody } from './gateway.js'
 
@@ -87,7 +86,7 @@ export async function startReplicas (n: number, urls: Record<string, string>, ve
 
 /** `headliner serve --config file` at log level warn; `out()` keeps the last 20,000 characters. */
 function spawnServe (file: string, at: Listening): Listening & Spawned {
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
+  needDist()
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'serve', '--config', file], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEADLINER_ADMIN_TOKEN: TOKEN, HEADLINER_LOG_LEVEL: 'warn' }
   })
@@ -154,18 +153,6 @@ export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { sto
       await Promise.all(loops)
       return { ok, failed }
     }
-  }
-}
-
-/** mulberry32: a seeded generator for reproducible keys. */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 

@@ -13,6 +13,7 @@ import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../h
 import { startFaultyUpstream } from '../helpers/faulty.js'
 import { until } from '../helpers/wait.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { mulberry32 } from '../../src/demo/songs.js'
 
 let demo: RunningModelServer[]
 const closers: (() => Promise<void>)[] = []
@@ -23,14 +24,8 @@ afterAll(async () => {
   await Promise.all(demo.map((m) => m.close()))
 })
 
-/** A seeded uniform generator (the weighted split's randomness). */
-function seeded (seed: number): () => number {
-  let s = seed
-  return () => { s = (s * 16807) % 2147483647; return s / 2147483647 }
-}
-
 async function gateway (versions: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}, probe = { intervalMs: 60_000, timeoutMs: 1000 }): Promise<TestGateway> {
-  const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { ...extra, versions } } }, { random: seeded(7), probe })
+  const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { ...extra, versions } } }, { random: mulberry32(7), probe })
   closers.push(() => gw.close())
   return gw
 }

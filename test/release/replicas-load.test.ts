@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { startDemoVersions } from '../helpers/gateway.js'
 import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { admin, allApply, infer, MODEL, seeded, startReplicas, steadyLoad, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
+import { mulberry32 } from '../../src/demo/songs.js'
+import { admin, allApply, infer, MODEL, startReplicas, steadyLoad, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
 
 let redis: RunningRedis
 let models: RunningModelServer[]
@@ -30,7 +31,7 @@ afterAll(async () => {
 describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under steady load', () => {
   it('fails no request during 20 weight changes under steady load, and the split follows each change', async () => {
     const load = steadyLoad(fleet.nodes.map((n) => n.data), 1)
-    const random = seeded(20)
+    const random = mulberry32(20)
     try {
       for (let step = 0; step < 20; step++) {
         const v2 = [10, 50, 25, 75, 40][step % 5]!

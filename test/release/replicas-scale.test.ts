@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { startDemoVersions } from '../helpers/gateway.js'
 import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { allApply, infer, seeded, startReplicas, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
+import { mulberry32 } from '../../src/demo/songs.js'
+import { allApply, infer, startReplicas, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
 
 let redis: RunningRedis
 let models: RunningModelServer[]
@@ -35,7 +36,7 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis', () 
     const slowest = await allApply(fleet, { v1: 70, v2: 30 }, t0)
     console.log(`scale-out: slowest of 3 replicas applied the change ${slowest.toFixed(0)} ms after the write was sent`)
     expect(slowest).toBeLessThan(1000)
-    const random = seeded(15)
+    const random = mulberry32(15)
     const keys = Array.from({ length: 3000 }, () => `user-${Math.floor(random() * 1e9)}`)
     const answers = await Promise.all(keys.map((k, i) => infer(fleet.nodes[i % 3]!.data, k)))
     expect(answers.filter((a) => a.startsWith('failed'))).toEqual([])
@@ -52,7 +53,7 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis', () 
   it('moves only the sticky keys it must when weights move from 90/10 to 80/20', async () => {
     await setWeights(fleet, 0, { v1: 90, v2: 10 })
     await allApply(fleet, { v1: 90, v2: 10 }, performance.now())
-    const random = seeded(6)
+    const random = mulberry32(6)
     const keys = Array.from({ length: 1000 }, () => `sticky-${Math.floor(random() * 1e9)}`)
     const before = await Promise.all(keys.map((k, i) => infer(fleet.nodes[i % 3]!.data, k)))
     await setWeights(fleet, 1, { v1: 80, v2: 20 })
