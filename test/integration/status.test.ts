@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { runHeadliner } from '../helpers/cli.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { startFaultyUpstream } from '../helpers/fault-server.js'
 import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/wait.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'

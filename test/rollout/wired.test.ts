@@ -11,8 +11,8 @@ import { runCli } from '../../src/cli/index.js'
 import type { CliContext } from '../../src/cli/command.js'
 import { MemoryStore } from '../../src/state/index.js'
 import { readDoc } from '../../src/rollout/service.js'
-import { mulberry32 } from '../../src/demo/songs.js'
 import { hitPredictorConfig, oipBody, SONG_ROW, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { seeded } from '../helpers/replicas.js'
 import { until } from '../helpers/wait.js'
 
 const TOKEN = 'rollout-wired-token'
@@ -25,7 +25,7 @@ afterEach(async () => { while (closers.length > 0) await closers.pop()!() })
 
 /** An OIP upstream that answers a fixed 2-class row and fails `share` of its calls with 500 (seeded). */
 async function flakyUpstream (share: number, seed: number): Promise<{ url: string }> {
-  const random = mulberry32(seed)
+  const random = seeded(seed)
   const server: Server = createServer((req, res) => {
     req.resume()
     req.on('end', () => {
@@ -57,7 +57,7 @@ const stored = async (gw: TestGateway) => (await stores.get(gw)!.load()).models[
 /** Inference calls in the background (no sticky header: routed by weight) until stopped; songs varied around SONG_ROW (seeded). */
 function load (url: string): { stop (): Promise<void> } {
   let running = true
-  const random = mulberry32(7)
+  const random = seeded(7)
   const loop = async (): Promise<void> => {
     while (running) {
       const row = SONG_ROW.map((x) => x * (0.5 + random()))
