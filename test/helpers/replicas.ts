@@ -3,7 +3,7 @@
  * redis-server, as replicas behind a Service would; helpers to call their admin APIs, read what
  * each routes, and keep steady load on their data planes while counting every failed request.
  */
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { until } from './wait.js'
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,9 @@ import { stringify } from 'yaml'
 import { spawn } from 'node:child_process'
 import { needDist, ROOT, type Listening, type Spawned } from './cli.js'
 import { freePort, waitFor } from './prometheus.js'
-import { oipBody } from './gateway.js'
+import { oipBody, startDemoVersions } from './gateway.js'
+import { redisMissing, startRedis, type RunningRedis } from './redis.js'
+import type { RunningModelServer } from '../../src/demo/model-server.js'
 
 export const TOKEN = 'replica-test-write-token'
 export const MODEL = 'hit-predictor'
@@ -82,6 +84,30 @@ export async function startReplicas (n: number, urls: Record<string, string>, ve
     throw err
   }
   return { file: files[0]!, nodes, writeConfig, close }
+}
+
+/** What useFleet starts; its fields are set by the file's beforeAll. */
+export interface FleetRig { redis: RunningRedis; models: RunningModelServer[]; fleet: Replicas }
+
+/**
+ * For the calling test file: a redis-server, demo versions v1 and v2, and `n` replicas over them
+ * with `versions` in their config, started in beforeAll (90 s) and closed in afterAll. Nothing starts
+ * when redis-server is missing: the file's suites skip on redisMissing() then.
+ */
+export function useFleet (n: number, versions: Versions, state: { prefix: string; resyncMs: number }): FleetRig {
+  const rig = {} as FleetRig
+  beforeAll(async () => {
+    if (redisMissing() !== undefined) return
+    rig.redis = await startRedis()
+    rig.models = await startDemoVersions(['v1', 'v2'])
+    rig.fleet = await startReplicas(n, { v1: rig.models[0]!.url, v2: rig.models[1]!.url }, versions, { url: rig.redis.url, ...state })
+  }, 90_000)
+  afterAll(async () => {
+    await rig.fleet?.close()
+    await Promise.all(rig.models?.map((m) => m.close()) ?? [])
+    await rig.redis?.close()
+  }, 30_000)
+  return rig
 }
 
 /** `headliner serve --config file` at log level warn; `out()` keeps the last 20,000 characters. */
