@@ -5,22 +5,14 @@
  * distribution is a 502 that feeds ejection, never a labelled answer.
  */
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
 import { startFaultyUpstream, startSkewingProxy } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { mulberry32 } from '../../src/demo/songs.js'
 
-let demo: RunningModelServer[]
-const closers: (() => Promise<void>)[] = []
-
-beforeAll(async () => { demo = await startDemoVersions(['v1']) })
-afterAll(async () => {
-  for (const close of closers.reverse()) await close()
-  await Promise.all(demo.map((m) => m.close()))
-})
+const { models: demo, closers } = useDemoVersions(['v1'])
 
 async function gateway (versions: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}, probe = { intervalMs: 60_000, timeoutMs: 1000 }): Promise<TestGateway> {
   const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { ...extra, versions } } }, { random: mulberry32(7), probe })

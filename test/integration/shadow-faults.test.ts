@@ -3,20 +3,13 @@
  * breaker (before, a 5xx counted as a success), and a shadow whose answer never ends is cut at the
  * shadow timeout, so its in-flight slots come back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
 import { startFaultServer, startFaultyUpstream } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
 
-let demo: RunningModelServer[]
-const closers: (() => Promise<void>)[] = []
-beforeAll(async () => { demo = await startDemoVersions(['v1']) })
-afterAll(async () => {
-  for (const close of closers.reverse()) await close()
-  await Promise.all(demo.map((m) => m.close()))
-})
+const { models: demo, closers } = useDemoVersions(['v1'])
 
 async function infer (gw: TestGateway): Promise<number> {
   const res = await request(gw.url + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody(), headers: { 'content-type': 'application/json' } })
