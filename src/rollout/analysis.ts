@@ -9,7 +9,7 @@
  * margin, absolute floor) get `alpha / 2` each, so a bad candidate passes a gate with probability <= alpha.
  */
 import { jsDistance } from '../drift/math.js'
-import { eventShare, lnEvalueAbove, lnEvalueBelow, lnEvalueRateBelow } from './count-test.js'
+import { eventShare, lnEvalue, lnEvalueRateBelow } from './count-test.js'
 import { betaMixtureBounds } from './sequence.js'
 import { gammaQ, lnGamma } from './stats.js'
 import type { CountGateSettings, GateName, GateResult, GateSettings, Observations, VersionCounts, Weights } from './types.js'
@@ -65,12 +65,12 @@ export function countGate (gate: 'errors' | 'latency', ctx: GateContext, obs: Ob
   }
   const rho = wc / (wc + wb)
   // Deterioration: H0 "candidate rate <= baseline rate" (theta <= rho), prior centred on a 2x regression.
-  const eWorse = Math.exp(lnEvalueAbove(x, y, rho, eventShare(rho, 2)))
+  const eWorse = Math.exp(lnEvalue('above', x, y, rho, eventShare(rho, 2)))
   if (eWorse >= failAt && x / c.requests > s.floor) {
     return { gate, result: 'fail', statistic: eWorse, threshold: failAt, counts, words: `${head}: e-value ${e(eWorse)} >= ${n(failAt)}, the candidate's ${gate === 'errors' ? 'error rate' : 'slow share'} is higher than the baseline's` }
   }
   // Non-inferiority: H0 "candidate rate >= margin x baseline", prior centred on equal rates.
-  const eWithin = Math.exp(lnEvalueBelow(x, y, eventShare(rho, s.margin), rho))
+  const eWithin = Math.exp(lnEvalue('below', x, y, eventShare(rho, s.margin), rho))
   const eFloor = Math.exp(lnEvalueRateBelow(x, c.requests, s.floor))
   const enough = c.requests >= s.minSamples
   if (enough && eWithin >= passAt) {

@@ -28,24 +28,20 @@ export function eventShare (rho: number, ratio: number): number {
 }
 
 /**
- * ln of the mixture e-value for H0: theta <= theta0 against theta > theta0, with the prior
- * Beta(priorMean * c, (1 - priorMean) * c) restricted to (theta0, 1). Evidence the candidate is worse.
+ * ln of the mixture e-value for a one-sided null about theta, with the prior
+ * Beta(priorMean * c, (1 - priorMean) * c) restricted to the alternative side of theta0.
+ * `above`: H0: theta <= theta0 against theta > theta0, prior on (theta0, 1): evidence the candidate
+ * is worse. `below`: the mirror image, H0: theta >= theta0 against theta < theta0, prior on (0, theta0).
  * @param x events of the candidate, y events of the baseline
  */
-export function lnEvalueAbove (x: number, y: number, theta0: number, priorMean: number, c = PRIOR_EVENTS): number {
+export function lnEvalue (side: 'above' | 'below', x: number, y: number, theta0: number, priorMean: number, c = PRIOR_EVENTS): number {
   const a = priorMean * c
   const b = (1 - priorMean) * c
-  return lnBeta(a + x, b + y) + lnRegIncBeta(theta0, a + x, b + y, true) -
-    lnBeta(a, b) - lnRegIncBeta(theta0, a, b, true) -
-    x * Math.log(theta0) - y * Math.log1p(-theta0)
-}
-
-/** The mirror image: H0: theta >= theta0 against theta < theta0, prior restricted to (0, theta0). */
-export function lnEvalueBelow (x: number, y: number, theta0: number, priorMean: number, c = PRIOR_EVENTS): number {
-  const a = priorMean * c
-  const b = (1 - priorMean) * c
-  return lnBeta(a + x, b + y) + lnRegIncBeta(theta0, a + x, b + y, false) -
-    lnBeta(a, b) - lnRegIncBeta(theta0, a, b, false) -
+  // The truncated prior's mass on the alternative side, before and after the events: the incomplete
+  // beta's upper tail (theta0, 1) for `above`, its lower tail (0, theta0) for `below`.
+  const upper = side === 'above'
+  return lnBeta(a + x, b + y) + lnRegIncBeta(theta0, a + x, b + y, upper) -
+    lnBeta(a, b) - lnRegIncBeta(theta0, a, b, upper) -
     x * Math.log(theta0) - y * Math.log1p(-theta0)
 }
 

@@ -3,37 +3,17 @@
  * options checked before anything starts, and nothing left running when a port is taken.
  * Run `npm run build` before running this file alone.
  */
-import { spawn, spawnSync } from 'node:child_process'
 import { connect, createServer, type Server } from 'node:net'
 import { networkInterfaces } from 'node:os'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
-import { ROOT, spawnHeadliner } from '../helpers/cli.js'
+import { runHeadliner, runHeadlinerSync, spawnHeadliner, type Run } from '../helpers/cli.js'
 import { deadPort } from '../helpers/gateway.js'
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function headliner (args: string[], input?: string): Run {
-  if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first')
-  const run = spawnSync(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, input: input ?? '', env: { ...process.env, HEADLINER_LOG_LEVEL: 'warn' } })
-  if (run.error !== undefined) throw run.error
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
-}
-
-/** The same, asynchronously: for commands that must meet a server this test process runs. */
-async function headlinerAsync (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, env: { ...process.env, HEADLINER_LOG_LEVEL: 'warn', ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
-}
+// Quiet: no info lines of servers a command starts, so stderr holds only what a user is told.
+const QUIET = { HEADLINER_LOG_LEVEL: 'warn' }
+const headliner = (args: string[], input?: string): Run => runHeadlinerSync(args, { env: QUIET, input })
+const headlinerAsync = async (args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> => await runHeadliner(args, { env: { ...QUIET, ...env } })
 
 const servers: Server[] = []
 afterEach(async () => { await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve)))) })

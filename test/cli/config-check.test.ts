@@ -2,23 +2,13 @@
  * `headliner config check FILE`, run as a user runs it: the real bin over the compiled dist/.
  * `npm test` builds first; run `npm run build` before running this file alone.
  */
-import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { describe, it, expect } from 'vitest'
+import { ROOT, runHeadlinerSync, type Run } from '../helpers/cli.js'
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const FIXTURES = join(ROOT, 'test/fixtures/config')
 
-function headliner (...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  if (!existsSync(join(ROOT, 'dist/main.js'))) {
-    throw new Error('dist/main.js is missing: run `npm run build` first (`npm test` does it for you)')
-  }
-  const run = spawnSync(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 })
-  if (run.error !== undefined) throw run.error
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
-}
+const headliner = (...args: string[]): Run => runHeadlinerSync(args, { timeoutMs: 20_000 })
 
 describe('headliner config check', () => {
   it('prints ok and one summary line per model for a valid file, exit 0', () => {

@@ -3,10 +3,9 @@
  * run `npm run build` before running this file alone): one version per process, OIP metadata and
  * inference on its port; a bad version is a usage error before anything listens.
  */
-import { spawnSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { ROOT, spawnHeadliner, type Spawned } from '../helpers/cli.js'
+import { runHeadlinerSync, spawnHeadliner, type Spawned } from '../helpers/cli.js'
 import { oipBody } from '../helpers/gateway.js'
 
 let running: Spawned | undefined
@@ -54,11 +53,11 @@ describe('headliner demo-model', () => {
   })
 
   it('refuses an unknown version (exit 2, one line) and a missing one', () => {
-    const bad = spawnSync(process.execPath, ['bin/headliner.js', 'demo-model', '--version', 'v9'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
-    expect(bad.status).toBe(2)
+    const bad = runHeadlinerSync(['demo-model', '--version', 'v9'])
+    expect(bad.code).toBe(2)
     expect(bad.stderr).toBe("error: option '--version <version>' argument 'v9' is invalid. expected one of v1, v2, v3\n")
-    const missing = spawnSync(process.execPath, ['bin/headliner.js', 'demo-model'], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 })
-    expect(missing.status).toBe(2)
+    const missing = runHeadlinerSync(['demo-model'])
+    expect(missing.code).toBe(2)
     expect(missing.stderr).toBe("error: required option '--version <version>' not specified\n")
   })
 })

@@ -45,6 +45,17 @@ function traffic (n: number): void {
   for (let i = 0; i < n; i++) f.windows.recordComparison({ model: 'hit-predictor', primary: 'v1', shadow: 'v3', outcome: i % 4 === 0 ? 'disagree' : 'agree', divergence: 0.02 })
 }
 
+/** Headless Chromium on a fresh profile dir, its first tab; console errors and warnings, page errors and failed requests go to `problems`. */
+async function openTab (problems: string[]): Promise<{ profile: string; context: BrowserContext; page: Page }> {
+  const profile = mkdtempSync(join(tmpdir(), 'headliner-chromium-'))
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 1100 } })
+  const page = context.pages()[0] ?? await context.newPage()
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`))
+  return { profile, context, page }
+}
+
 let app: FastifyInstance
 let url: string
 let context: BrowserContext
@@ -71,12 +82,7 @@ describe.skipIf(!present)('console in headless Chromium', () => {
     app.put('/admin/models/:model/weights', write)
     app.post('/admin/models/:model/rollout/:action', write)
     url = await app.listen({ host: '127.0.0.1', port: 0 })
-    profile = mkdtempSync(join(tmpdir(), 'headliner-chromium-'))
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 1100 } })
-    page = context.pages()[0] ?? await context.newPage()
-    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`) })
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`))
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`))
+    ;({ profile, context, page } = await openTab(problems))
   })
 
   afterAll(async () => {
@@ -161,12 +167,7 @@ describe.skipIf(!present)('console on the real admin plane of a demo gateway', (
     servers = await startDemoVersions()
     const [v1, v2, v3] = servers.map((m) => m.url) as [string, string, string]
     gw = await startGateway(demoConfig({ host: '127.0.0.1', port: 0, adminPort: 0, modelPort: 0, scenario: 'default' }, { v1, v2, v3 }), { adminToken: TOKEN })
-    dir = mkdtempSync(join(tmpdir(), 'headliner-chromium-'))
-    ctx = await chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1280, height: 1100 } })
-    tab = ctx.pages()[0] ?? await ctx.newPage()
-    tab.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') seen.push(`console ${m.type()}: ${m.text()}`) })
-    tab.on('pageerror', (e) => seen.push(`page error: ${e.message}`))
-    tab.on('requestfailed', (r) => seen.push(`request failed: ${r.url()} ${r.failure()?.errorText}`))
+    ;({ profile: dir, context: ctx, page: tab } = await openTab(seen))
   })
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 /** The real CLI (`node bin/headliner.js`, compiled dist/) as a child process, and temp configs for it. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,13 +9,50 @@ export const ROOT = join(import.meta.dirname, '..', '..')
 
 export interface Spawned { child: ChildProcess; exited: Promise<number | null>; out: () => string }
 
+/** A finished run: its exit code (null when killed at the time limit) and what it wrote. */
+export interface Run { code: number | null; stdout: string; stderr: string }
+
+/** `env` is added to this process's environment; `input` is all of stdin (empty by default, so nothing waits on it). */
+export interface RunOptions { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number }
+
+/** Throws, saying what to do, when the compiled dist/ the bin runs is not there. */
+export function needDist (): void {
+  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
+}
+
+/** Runs `node bin/headliner.js ...args` to its end, killed after `timeoutMs` (30 s). */
+export async function runHeadliner (args: string[], opts: RunOptions = {}): Promise<Run> {
+  needDist()
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), ...args], { cwd: ROOT, env: { ...process.env, ...opts.env } })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  child.stdin.end(opts.input ?? '')
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000)
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  clearTimeout(timer)
+  return { code, stdout, stderr }
+}
+
+/**
+ * The same, blocking this process: only for commands that need nothing this process serves
+ * (a gateway or upstream in the test would not answer while it waits).
+ */
+export function runHeadlinerSync (args: string[], opts: RunOptions = {}): Run {
+  needDist()
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'headliner.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000, input: opts.input ?? '', env: { ...process.env, ...opts.env } })
+  if (run.error !== undefined) throw run.error
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
 /**
  * Spawns `node bin/headliner.js ...args`; resolves with `ready(stdout so far)`'s first value and the
  * process. Rejects (killing the child) if it exits first or nothing is ready within `timeoutMs`.
  * `out()`: stdout and stderr, the last 20 000 characters.
  */
 export async function spawnHeadliner<T extends object> (args: string[], ready: (stdout: string) => T | undefined, env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<T & Spawned> {
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
+  needDist()
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   let out = ''

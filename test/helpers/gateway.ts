@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
+import { afterAll, beforeAll } from 'vitest'
 import { Registry } from 'prom-client'
 import { buildApp, type App } from '../../src/app.js'
 import { ConfigSchema, type Config } from '../../src/config/schema.js'
@@ -37,6 +38,20 @@ export async function startGateway (raw: unknown, opts: { random?: () => number;
 
 export async function startDemoVersions (versions: readonly ('v1' | 'v2' | 'v3')[] = ['v1', 'v2', 'v3'], delayMs = 0): Promise<RunningModelServer[]> {
   return Promise.all(versions.map((version) => startModelServer({ version, port: 0, delayMs })))
+}
+
+/**
+ * For the calling file: demo model servers started in beforeAll (`models`, filled in place), and in
+ * afterAll `closers` (gateways, fault servers the tests started) run last-first, then the servers close.
+ */
+export function useDemoVersions (versions: readonly ('v1' | 'v2' | 'v3')[]): { models: RunningModelServer[]; closers: (() => Promise<unknown>)[] } {
+  const demo = { models: [] as RunningModelServer[], closers: [] as (() => Promise<unknown>)[] }
+  beforeAll(async () => { demo.models.push(...await startDemoVersions(versions)) })
+  afterAll(async () => {
+    for (const close of demo.closers.splice(0).reverse()) await close()
+    await Promise.all(demo.models.map((m) => m.close()))
+  })
+  return demo
 }
 
 export interface Recorded { method: string; url: string; headers: IncomingMessage['headers']; body: string }

@@ -3,7 +3,7 @@
  * redis-server, as replicas behind a Service would; helpers to call their admin APIs, read what
  * each routes, and keep steady load on their data planes while counting every failed request.
  */
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { until } from './wait.js'
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,10 +11,11 @@ import { join } from 'node:path'
 import { Agent, request } from 'undici'
 import { stringify } from 'yaml'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { ROOT, type Listening, type Spawned } from './cli.js'
+import { needDist, ROOT, type Listening, type Spawned } from './cli.js'
 import { freePort, waitFor } from './prometheus.js'
-import { oipBody } from './gateway.js'
+import { oipBody, startDemoVersions } from './gateway.js'
+import { redisMissing, startRedis, type RunningRedis } from './redis.js'
+import type { RunningModelServer } from '../../src/demo/model-server.js'
 
 export const TOKEN = 'replica-test-write-token'
 export const MODEL = 'hit-predictor'
@@ -85,9 +86,33 @@ export async function startReplicas (n: number, urls: Record<string, string>, ve
   return { file: files[0]!, nodes, writeConfig, close }
 }
 
+/** What useFleet starts; its fields are set by the file's beforeAll. */
+export interface FleetRig { redis: RunningRedis; models: RunningModelServer[]; fleet: Replicas }
+
+/**
+ * For the calling test file: a redis-server, demo versions v1 and v2, and `n` replicas over them
+ * with `versions` in their config, started in beforeAll (90 s) and closed in afterAll. Nothing starts
+ * when redis-server is missing: the file's suites skip on redisMissing() then.
+ */
+export function useFleet (n: number, versions: Versions, state: { prefix: string; resyncMs: number }): FleetRig {
+  const rig = {} as FleetRig
+  beforeAll(async () => {
+    if (redisMissing() !== undefined) return
+    rig.redis = await startRedis()
+    rig.models = await startDemoVersions(['v1', 'v2'])
+    rig.fleet = await startReplicas(n, { v1: rig.models[0]!.url, v2: rig.models[1]!.url }, versions, { url: rig.redis.url, ...state })
+  }, 90_000)
+  afterAll(async () => {
+    await rig.fleet?.close()
+    await Promise.all(rig.models?.map((m) => m.close()) ?? [])
+    await rig.redis?.close()
+  }, 30_000)
+  return rig
+}
+
 /** `headliner serve --config file` at log level warn; `out()` keeps the last 20,000 characters. */
 function spawnServe (file: string, at: Listening): Listening & Spawned {
-  if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
+  needDist()
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'serve', '--config', file], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEADLINER_ADMIN_TOKEN: TOKEN, HEADLINER_LOG_LEVEL: 'warn' }
   })
@@ -157,17 +182,11 @@ export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { sto
   }
 }
 
-/** mulberry32: a seeded generator for reproducible keys. */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/**
+ * src's seeded generator (mulberry32, the one the rollout simulation uses) under the name the wired
+ * rollout tests import; other tests import mulberry32 from src/demo/songs.ts.
+ */
+export { mulberry32 as seeded } from '../../src/demo/songs.js'
 
 /** Percentile (nearest rank) of a list of numbers. */
 export function percentile (values: readonly number[], p: number): number {

@@ -4,33 +4,18 @@
  * reached its upstream is retried on another version, and a 200 that is not a probability
  * distribution is a 502 that feeds ejection, never a labelled answer.
  */
-import { createServer, request as httpRequest, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
+import { startFaultyUpstream, startSkewingProxy } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { mulberry32 } from '../../src/demo/songs.js'
 
-let demo: RunningModelServer[]
-const closers: (() => Promise<void>)[] = []
-
-beforeAll(async () => { demo = await startDemoVersions(['v1']) })
-afterAll(async () => {
-  for (const close of closers.reverse()) await close()
-  await Promise.all(demo.map((m) => m.close()))
-})
-
-/** A seeded uniform generator (the weighted split's randomness). */
-function seeded (seed: number): () => number {
-  let s = seed
-  return () => { s = (s * 16807) % 2147483647; return s / 2147483647 }
-}
+const { models: demo, closers } = useDemoVersions(['v1'])
 
 async function gateway (versions: Record<string, Record<string, unknown>>, extra: Record<string, unknown> = {}, probe = { intervalMs: 60_000, timeoutMs: 1000 }): Promise<TestGateway> {
-  const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { ...extra, versions } } }, { random: seeded(7), probe })
+  const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { ...extra, versions } } }, { random: mulberry32(7), probe })
   closers.push(() => gw.close())
   return gw
 }
@@ -105,39 +90,11 @@ describe('retries', () => {
 })
 
 describe('invalid predictions', () => {
-  let skewed: Server
-
-  beforeAll(async () => {
-    // In front of the demo model: the same metadata (so the transform contract holds), but every
-    // probability multiplied by 1.3, so each row sums to 1.3.
-    const target = new URL(demo[0]!.url)
-    skewed = createServer((req, res) => {
-      const chunks: Buffer[] = []
-      req.on('data', (c: Buffer) => chunks.push(c))
-      req.on('end', () => {
-        const up = httpRequest({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: { 'content-type': 'application/json' } }, (answer) => {
-          const parts: Buffer[] = []
-          answer.on('data', (c: Buffer) => parts.push(c))
-          answer.on('end', () => {
-            let text = Buffer.concat(parts).toString()
-            if (req.method === 'POST') {
-              const json = JSON.parse(text) as { outputs: { data: number[] }[] }
-              json.outputs[0]!.data = json.outputs[0]!.data.map((x) => x * 1.3)
-              text = JSON.stringify(json)
-            }
-            res.writeHead(answer.statusCode ?? 502, { 'content-type': 'application/json' })
-            res.end(text)
-          })
-        })
-        up.end(Buffer.concat(chunks))
-      })
-    })
-    await new Promise<void>((resolve) => skewed.listen(0, '127.0.0.1', resolve))
-    closers.push(() => new Promise<void>((resolve) => { skewed.closeAllConnections(); skewed.close(() => resolve()) }))
-  })
-
   it('a 200 whose probabilities sum to 1.3 is a 502 counted as invalid_prediction, never labelled', async () => {
-    const url = `http://127.0.0.1:${(skewed.address() as AddressInfo).port}`
+    // In front of the demo model: every probability multiplied by 1.3, so each row sums to 1.3.
+    const skewed = await startSkewingProxy(demo[0]!.url, 1.3)
+    closers.push(() => skewed.close())
+    const url = skewed.url
     const spec = join(import.meta.dirname, '..', '..', 'models', 'hit-predictor', 'v1', 'transform.yaml')
     const gw = await gateway({ v1: { url, weight: 100, transform: spec } })
     const song = { danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1, instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000 }

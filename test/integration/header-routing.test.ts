@@ -2,26 +2,16 @@
  * Which versions a client can choose with the version header (models.<m>.headerRouting): serving
  * versions by default, shadows too with `all`, none with `off` (the header is then ignored).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { hitPredictorConfig, oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { hitPredictorConfig, oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
 
-let models: RunningModelServer[]
-const gateways: TestGateway[] = []
-
-beforeAll(async () => {
-  models = await startDemoVersions(['v1', 'v2', 'v3'])
-})
-afterAll(async () => {
-  for (const gw of gateways) await gw.close()
-  await Promise.all(models.map((m) => m.close()))
-})
+const { models, closers } = useDemoVersions(['v1', 'v2', 'v3'])
 
 async function start (extra: Record<string, unknown>): Promise<TestGateway> {
   const urls = { v1: models[0]!.url, v2: models[1]!.url, v3: models[2]!.url }
   const gw = await startGateway(hitPredictorConfig(urls, { v1: { weight: 100 }, v2: { weight: 0 }, v3: { mirror: 100 } }, extra))
-  gateways.push(gw)
+  closers.push(() => gw.close())
   return gw
 }
 

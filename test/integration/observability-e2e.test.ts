@@ -14,7 +14,7 @@ import { demoConfig } from '../../src/cli/demo.js'
 import { buildHeadlinerDashboard, dashboardQueries } from '../../src/dashboards/headliner.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { generateSong, mulberry32 } from '../../src/demo/songs.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { startFaultyUpstream } from '../helpers/fault-server.js'
 import { startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { prometheusMissing, startPrometheus, waitFor, type RunningPrometheus } from '../helpers/prometheus.js'
 

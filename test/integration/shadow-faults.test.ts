@@ -3,22 +3,13 @@
  * breaker (before, a 5xx counted as a success), and a shadow whose answer never ends is cut at the
  * shadow timeout, so its in-flight slots come back.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
+import { startFaultServer, startFaultyUpstream } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
 
-let demo: RunningModelServer[]
-const closers: (() => Promise<void>)[] = []
-beforeAll(async () => { demo = await startDemoVersions(['v1']) })
-afterAll(async () => {
-  for (const close of closers.reverse()) await close()
-  await Promise.all(demo.map((m) => m.close()))
-})
+const { models: demo, closers } = useDemoVersions(['v1'])
 
 async function infer (gw: TestGateway): Promise<number> {
   const res = await request(gw.url + '/v2/models/hit-predictor/infer', { method: 'POST', body: oipBody(), headers: { 'content-type': 'application/json' } })
@@ -49,36 +40,17 @@ describe('a shadow answering 5xx', () => {
 })
 
 describe('a shadow whose answer never ends', () => {
-  let server: Server
-  let open = 0
-
-  beforeAll(async () => {
-    // Headers, then nothing, forever.
-    server = createServer((req, res) => {
-      req.resume()
-      res.setHeader('content-type', 'application/json')
-      if (req.method === 'GET') {
-        res.end(JSON.stringify({ name: 'hit-predictor', versions: ['1'], platform: 'test', inputs: [], outputs: [] }))
-        return
-      }
-      open++
-      res.on('close', () => { open-- })
-      res.writeHead(200)
-      res.flushHeaders()
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
-  })
-
   it('is cut at the shadow timeout and frees its slot: later copies are sent, not dropped', async () => {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { shadow: { timeoutMs: 300, maxInflight: 2, breaker: { failures: 1000 } }, versions: { v1: { url: demo[0]!.url, weight: 100 }, s: { url, mirror: 100 } } } } })
+    // Headers, then nothing, forever.
+    const stuck = await startFaultServer({ fault: 'hang-after-headers', name: 'hit-predictor' })
+    closers.push(() => stuck.close())
+    const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { shadow: { timeoutMs: 300, maxInflight: 2, breaker: { failures: 1000 } }, versions: { v1: { url: demo[0]!.url, weight: 100 }, s: { url: stuck.url, mirror: 100 } } } } })
     closers.push(() => gw.close())
     for (let round = 1; round <= 3; round++) {
       expect(await infer(gw)).toBe(200)
       expect(await infer(gw)).toBe(200)
       await until(async () => await shadowOutcome(gw, 'timeout') === round * 2, 10_000)
-      await until(() => open === 0, 10_000)
+      await until(() => stuck.open() === 0, 10_000)
     }
     expect(await shadowOutcome(gw, 'dropped')).toBe(0)
   })
@@ -86,18 +58,10 @@ describe('a shadow whose answer never ends', () => {
 
 describe('a very large answer', () => {
   it('is not compared on the event loop: the comparison counts as skipped', async () => {
-    // ~400 KB (past the 256 KiB bound): 40,000 probabilities in one output row
-    const data = Array.from({ length: 40_000 }, () => 0.000025)
-    const big = Buffer.from(JSON.stringify({ model_name: 'hit-predictor', outputs: [{ name: 'p', datatype: 'FP32', shape: [1, data.length], data }] }))
-    const server = createServer((req, res) => {
-      req.resume()
-      res.setHeader('content-type', 'application/json')
-      if (req.method === 'GET') { res.end(JSON.stringify({ name: 'hit-predictor', versions: ['1'], platform: 'test', inputs: [], outputs: [] })); return }
-      req.on('end', () => { res.setHeader('content-length', String(big.length)); res.end(big) })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    closers.push(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    // ~400 KB (past the 256 KiB bound), to the primary and its shadow alike
+    const big = await startFaultServer({ fault: 'large', name: 'hit-predictor' })
+    closers.push(() => big.close())
+    const url = big.url
     const gw = await startGateway({ schemaVersion: 1, models: { 'hit-predictor': { versions: { v1: { url, weight: 100 }, s: { url, mirror: 100 } } } } })
     closers.push(() => gw.close())
     for (let i = 0; i < 3; i++) expect(await infer(gw)).toBe(200)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { deadPort, oipBody, startDemoVersions, startGateway, startRecordingUpstream, type TestGateway } from '../helpers/gateway.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { startFaultyUpstream } from '../helpers/fault-server.js'
 import { generateSong, mulberry32, songToRow } from '../../src/demo/songs.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { until } from '../helpers/wait.js'

@@ -4,12 +4,10 @@
  * verdict: `hit-predictor` has a v2 that fails every other call, `steady` is healthy and compares
  * itself with an identical shadow, `idle` gets no traffic. Exit codes are read from the real CLI.
  */
-import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { ROOT } from '../helpers/cli.js'
-import { startFaultyUpstream } from '../helpers/faulty.js'
+import { runHeadliner } from '../helpers/cli.js'
+import { startFaultyUpstream } from '../helpers/fault-server.js'
 import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/wait.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
@@ -22,12 +20,9 @@ let models: RunningModelServer[]
 let faulty: Awaited<ReturnType<typeof startFaultyUpstream>>
 
 /** `node bin/headliner.js status ...args` against the gateway: its exit code and output. */
-async function cli (...args: string[]): Promise<{ code: number; out: string }> {
-  return await new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin', 'headliner.js'), 'status', '--gateway', gw.adminUrl, ...args], { cwd: ROOT, timeout: 30_000, env: { ...process.env, HEADLINER_ADMIN_TOKEN: '' } }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, out: stdout + stderr })
-    })
-  })
+async function cli (...args: string[]): Promise<{ code: number | null; out: string }> {
+  const run = await runHeadliner(['status', '--gateway', gw.adminUrl, ...args], { env: { HEADLINER_ADMIN_TOKEN: '' } })
+  return { code: run.code, out: run.stdout + run.stderr }
 }
 
 async function status (): Promise<StatusReport> {

@@ -1,23 +1,13 @@
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
+import { startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const spec = (v: string) => join(ROOT, 'models', 'hit-predictor', v, 'transform.yaml')
 const SONG = { danceability: 0.71, energy: 0.8, key: 5, loudness: -5.2, mode: 1, speechiness: 0.05, acousticness: 0.1, instrumentalness: 0, liveness: 0.12, valence: 0.6, tempo: 118, duration_ms: 201000 }
 
-let models: RunningModelServer[]
-const gateways: TestGateway[] = []
-
-beforeAll(async () => {
-  models = await startDemoVersions(['v1', 'v2', 'v3'])
-})
-afterAll(async () => {
-  for (const gw of gateways) await gw.close()
-  await Promise.all(models.map((m) => m.close()))
-})
+const { models, closers } = useDemoVersions(['v1', 'v2', 'v3'])
 
 async function predict (gw: TestGateway, body: unknown, headers: Record<string, string> = {}) {
   const res = await request(gw.url + '/v1/models/hit-predictor:predict', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } })
@@ -30,7 +20,7 @@ async function start (versions: Record<string, Record<string, unknown>>) {
     schemaVersion: 1,
     models: { 'hit-predictor': { versions: Object.fromEntries(Object.entries(versions).map(([n, v]) => [n, { url: urls[n], ...v }])) } }
   })
-  gateways.push(gw)
+  closers.push(() => gw.close())
   return gw
 }
 

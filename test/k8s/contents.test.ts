@@ -6,19 +6,19 @@
  */
 import { beforeAll, describe, expect, test } from 'vitest'
 import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { stringify } from 'yaml'
-import { ROOT } from '../helpers/cli.js'
+import { ROOT, runHeadliner } from '../helpers/cli.js'
 import { overlays, render, type K8sObject } from './render.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reading rendered objects */
 type Any = any
 
 const run = promisify(execFile)
-/** The exit code and output of a command, without throwing on a non-zero exit. */
+/** The exit code and output of a command (promtool), without throwing on a non-zero exit. */
 async function exec (cmd: string, args: string[]): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await run(cmd, args, { cwd: ROOT, timeout: 60_000 })
@@ -50,9 +50,8 @@ function configFile (overlay: string, text?: string): string {
 
 describe.each(overlays())('%s', (overlay) => {
   test('the ConfigMap\'s headliner.yaml passes `headliner config check`', async () => {
-    if (!existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)')
-    const result = await exec(process.execPath, ['bin/headliner.js', 'config', 'check', configFile(overlay)])
-    expect(result.out).toMatch(/^ok: /)
+    const result = await runHeadliner(['config', 'check', configFile(overlay)], { timeoutMs: 60_000 })
+    expect(result.stdout + result.stderr).toMatch(/^ok: /)
     expect(result.code).toBe(0)
   })
 
@@ -79,9 +78,9 @@ describe.each(overlays())('%s', (overlay) => {
 describe('the checks fail on planted defects', () => {
   test('config check refuses a ConfigMap config with a misspelt field', async () => {
     const text = (rendered.get('demo')!.find((o) => o.metadata.name === 'headliner-config') as Any).data['headliner.yaml'].replace('sticky:', 'stiky:')
-    const result = await exec(process.execPath, ['bin/headliner.js', 'config', 'check', configFile('demo', text)])
+    const result = await runHeadliner(['config', 'check', configFile('demo', text)], { timeoutMs: 60_000 })
     expect(result.code).not.toBe(0)
-    expect(result.out).toMatch(/stiky/)
+    expect(result.stdout + result.stderr).toMatch(/stiky/)
   })
   test('promtool refuses a rule with a broken expression', async () => {
     const file = join(dir, 'broken-rules.yaml')

@@ -3,11 +3,10 @@
  * first) against a gateway on real sockets: weights get|set, mirrors set, overrides reset, audit;
  * tables and --json; exit 0 done, 1 refused (bad weights, read token), 2 usage (a malformed pair).
  */
-import { spawn } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../src/admin/tokens.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
-import { ROOT } from '../helpers/cli.js'
+import { runHeadliner, type Run } from '../helpers/cli.js'
 import { hitPredictorConfig, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
 
 const WRITE = 'cli-write-token'
@@ -15,16 +14,9 @@ const READ = 'cli-read-token'
 let models: RunningModelServer[]
 let gw: TestGateway
 
-async function headliner (args: string[], token = WRITE): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['bin/headliner.js', ...args], { cwd: ROOT, env: { ...process.env, HEADLINER_GATEWAY: gw.adminUrl, HEADLINER_ADMIN_TOKEN: token } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-  clearTimeout(timer)
-  return { code, stdout, stderr }
+/** A release command against the test gateway, as `token`. */
+async function headliner (args: string[], token = WRITE): Promise<Run> {
+  return await runHeadliner(args, { env: { HEADLINER_GATEWAY: gw.adminUrl, HEADLINER_ADMIN_TOKEN: token } })
 }
 
 beforeAll(async () => {

@@ -4,41 +4,26 @@
  * change (200 seeded keys per step, binomial 4 sigma); each config edit is one audit entry by actor
  * `config`, whichever replica writes it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { RunningModelServer } from '../../src/demo/model-server.js'
-import { startDemoVersions } from '../helpers/gateway.js'
-import { redisMissing, startRedis, type RunningRedis } from '../helpers/redis.js'
-import { admin, allApply, infer, MODEL, seeded, startReplicas, steadyLoad, type Replicas, setWeights, withinFourSigma } from '../helpers/replicas.js'
+import { describe, expect, it } from 'vitest'
+import { redisMissing } from '../helpers/redis.js'
+import { mulberry32 } from '../../src/demo/songs.js'
+import { admin, allApply, infer, MODEL, steadyLoad, setWeights, useFleet, withinFourSigma } from '../helpers/replicas.js'
 
-let redis: RunningRedis
-let models: RunningModelServer[]
-let fleet: Replicas
 const FILE = { v1: { weight: 90 }, v2: { weight: 10 } }
-
-beforeAll(async () => {
-  redis = await startRedis()
-  models = await startDemoVersions(['v1', 'v2'])
-  fleet = await startReplicas(3, { v1: models[0]!.url, v2: models[1]!.url }, FILE, { url: redis.url, prefix: 'headliner:load', resyncMs: 1000 })
-}, 90_000)
-
-afterAll(async () => {
-  await fleet?.close()
-  await Promise.all(models?.map((m) => m.close()) ?? [])
-  await redis?.close()
-}, 30_000)
+const rig = useFleet(3, FILE, { prefix: 'headliner:load', resyncMs: 1000 })
 
 describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under steady load', () => {
   it('fails no request during 20 weight changes under steady load, and the split follows each change', async () => {
-    const load = steadyLoad(fleet.nodes.map((n) => n.data), 1)
-    const random = seeded(20)
+    const load = steadyLoad(rig.fleet.nodes.map((n) => n.data), 1)
+    const random = mulberry32(20)
     try {
       for (let step = 0; step < 20; step++) {
         const v2 = [10, 50, 25, 75, 40][step % 5]!
         const weights = { v1: 100 - v2, v2 }
-        await setWeights(fleet, step % 3, weights)
-        await allApply(fleet, weights, performance.now())
+        await setWeights(rig.fleet, step % 3, weights)
+        await allApply(rig.fleet, weights, performance.now())
         const keys = Array.from({ length: 200 }, () => `split-${step}-${Math.floor(random() * 1e9)}`)
-        const answers = await Promise.all(keys.map((k, i) => infer(fleet.nodes[i % 3]!.data, k)))
+        const answers = await Promise.all(keys.map((k, i) => infer(rig.fleet.nodes[i % 3]!.data, k)))
         const got = answers.filter((a) => a === 'v2').length
         expect(withinFourSigma(got, 200, v2 / 100), `step ${step}: v2 ${got}/200 at ${v2}%`).toBe(true)
       }
@@ -50,15 +35,15 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under
   }, 60_000)
 
   it('fails no request during 20 config edits under steady load', async () => {
-    await admin(fleet.nodes[0]!.admin, 'DELETE', `/admin/models/${MODEL}/overrides`)
-    await allApply(fleet, { v1: 90, v2: 10 }, performance.now())
-    const load = steadyLoad(fleet.nodes.map((n) => n.data), 1)
+    await admin(rig.fleet.nodes[0]!.admin, 'DELETE', `/admin/models/${MODEL}/overrides`)
+    await allApply(rig.fleet, { v1: 90, v2: 10 }, performance.now())
+    const load = steadyLoad(rig.fleet.nodes.map((n) => n.data), 1)
     try {
       for (let edit = 0; edit < 20; edit++) {
         // Each edit a different change (one audit entry each; the same change within 10 s is recorded once).
         const v2 = 11 + edit
-        fleet.writeConfig({ v1: { weight: 100 - v2 }, v2: { weight: v2 } })
-        await allApply(fleet, { v1: 100 - v2, v2 }, performance.now(), 15_000)
+        rig.fleet.writeConfig({ v1: { weight: 100 - v2 }, v2: { weight: v2 } })
+        await allApply(rig.fleet, { v1: 100 - v2, v2 }, performance.now(), 15_000)
       }
     } finally {
       const { ok, failed } = await load.stop()
@@ -66,7 +51,7 @@ describe.skipIf(redisMissing() !== undefined)('three replicas on one Redis under
       expect(failed).toEqual([])
     }
     // Every replica reloads the file; a lease lets one of them write each edit's entry.
-    const { body } = await admin(fleet.nodes[0]!.admin, 'GET', `/admin/audit?model=${MODEL}&limit=100`)
+    const { body } = await admin(rig.fleet.nodes[0]!.admin, 'GET', `/admin/audit?model=${MODEL}&limit=100`)
     const reloads = (body.entries as { actor: string; action: string }[]).filter((e) => e.actor === 'config')
     expect(reloads.length).toBe(20)
   }, 90_000)

@@ -13,7 +13,8 @@ import { Webhooks } from '../../../src/rollout/webhooks.js'
 import { rolloutMetrics } from '../../../src/rollout/metrics.js'
 import { createMetrics } from '../../../src/metrics/metrics.js'
 import { Registry } from 'prom-client'
-import { feed, quietLogger, seeded, startReceiver, type Receiver, type Traffic } from '../helpers/rig.js'
+import { mulberry32 } from '../../../src/demo/songs.js'
+import { feed, quietLogger, startReceiver, type Receiver, type Traffic } from '../helpers/rig.js'
 import { until } from '../../helpers/wait.js'
 
 const FILE = { v1: 100, v2: 0 }
@@ -37,7 +38,7 @@ function rig (opts: { waitWriteMs?: number } = {}) {
   const service = new RolloutService({ store, log, webhooks, now, fileWeights: (m) => (m === 'hit' ? FILE : undefined) })
   /** Runs simulated seconds of traffic until `done`, at most `limit` of them. */
   async function run (traffic: Traffic, perSecond: number, limit: number, seed = 1): Promise<number> {
-    const random = seeded(seed)
+    const random = mulberry32(seed)
     for (let s = 1; s <= limit; s++) {
       await driver.tick()
       const doc = readDoc((await store.load()).models.hit)!
@@ -166,7 +167,7 @@ describe('rollout driver on a memory store', () => {
     const r = rig()
     await start(r.service)
     receiver.mode.delayMs = 3000
-    const random = seeded(7)
+    const random = mulberry32(7)
     let tickMs = 0
     for (let s = 0; s < 300 && readDoc((await r.store.load()).models.hit!)!.state.status === 'running'; s++) {
       feed(r.counts, 'hit', (await r.store.load()).models.hit!.weights!, 100, random, { failRate: { v2: 0.3 } })

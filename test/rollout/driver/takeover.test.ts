@@ -11,7 +11,8 @@ import { readDoc, RolloutService } from '../../../src/rollout/service.js'
 import { RedisStore } from '../../../src/state/redis.js'
 import { redisMissing, startRedis, type RunningRedis } from '../../helpers/redis.js'
 import { until } from '../../helpers/wait.js'
-import { feed, quietLogger, seeded } from '../helpers/rig.js'
+import { mulberry32 } from '../../../src/demo/songs.js'
+import { feed, quietLogger } from '../helpers/rig.js'
 
 const LEASE_TTL_MS = 2000
 const FILE = { v1: 100, v2: 0 }
@@ -26,7 +27,7 @@ async function replica (id: string, prefix = 'takeover') {
   const store = await RedisStore.open({ url: redis.url, log, prefix, commandTimeoutMs: 1000 })
   const counts = new RolloutCounts({ store, replica: id, log, pushMs: 100, ttlMs: 30_000 })
   const driver = new RolloutDriver({ store, replicaId: id, counts, log, intervalMs: 100, leaseTtlMs: LEASE_TTL_MS, waitWriteMs: 0 })
-  const random = seeded(id.charCodeAt(0))
+  const random = mulberry32(id.charCodeAt(0))
   let alive = true
   // Traffic as this replica routes it: by the weights in its own view of the store.
   const traffic = setInterval(() => {

@@ -49,18 +49,6 @@ export async function startReceiver (): Promise<Receiver> {
   }
 }
 
-/** mulberry32: a small seeded generator, so each test's traffic is the same on every run. */
-export function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 export interface Traffic {
   /** Probability that a call to the version fails with a 500. */
   failRate?: Record<string, number>
