@@ -182,12 +182,6 @@ export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { sto
   }
 }
 
-/**
- * src's seeded generator (mulberry32, the one the rollout simulation uses) under the name the wired
- * rollout tests import; other tests import mulberry32 from src/demo/songs.ts.
- */
-export { mulberry32 as seeded } from '../../src/demo/songs.js'
-
 /** Percentile (nearest rank) of a list of numbers. */
 export function percentile (values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b)

@@ -12,7 +12,7 @@ import type { CliContext } from '../../../src/cli/command.js'
 import { MemoryStore } from '../../../src/state/index.js'
 import { readDoc } from '../../../src/rollout/service.js'
 import { hitPredictorConfig, oipBody, SONG_ROW, startGateway, type TestGateway } from '../../helpers/gateway.js'
-import { seeded } from '../../helpers/replicas.js'
+import { mulberry32 as seeded } from '../../../src/demo/songs.js'
 import { until } from '../../helpers/wait.js'
 
 export const TOKEN = 'rollout-wired-token'
