@@ -35,7 +35,6 @@ function createLogger (): Logger {
  * Without one (a demo model server): stop accepting and finish within graceMs.
  */
 function untilSignal (log: Logger, shutdown: Shutdown, close: () => Promise<void>): void {
-  logDestination?.flush()
   let closing = false
   const stop = (signal: string) => {
     if (closing) return
@@ -55,6 +54,9 @@ function untilSignal (log: Logger, shutdown: Shutdown, close: () => Promise<void
   }
   process.once('SIGTERM', () => stop('SIGTERM'))
   process.once('SIGINT', () => stop('SIGINT'))
+  // Flushed only now: a supervisor that signals on seeing the "listening" line must find the handlers
+  // in place (flushed before them, a SIGTERM right after the line killed the process, exit by signal).
+  logDestination?.flush()
 }
 
 const ctx: CliContext = {
