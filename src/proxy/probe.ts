@@ -14,12 +14,21 @@
  * While a reload's new URL is not ready, a version has two loops: the new URL's (its first good probe
  * moves the traffic there) and the previous upstream's, which keeps serving meanwhile and, like any
  * serving upstream, stops serving when it fails its probes.
+ *
+ * A probe that failed while the process itself was stalled (src/proxy/stall.ts) is not counted: its
+ * deadline expired while nothing ran. It is repeated at once instead (at most
+ * `MAX_DISCOUNTED` times in a row, so a process that stalls all the time still judges its upstreams).
  */
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Runtime } from '../runtime/runtime.js'
 import { UNPROBED, versionKey, type Readiness, type VersionRuntime } from '../runtime/snapshot.js'
 import { callUpstream } from './client.js'
+import { StallWatch } from './stall.js'
+import { probeSubjects, type Subject } from './probe-subjects.js'
+
+/** Failed probes in a row not counted because the process stalled; the next one counts whatever happened. */
+const MAX_DISCOUNTED = 5
 
 /** Largest metadata or readiness answer read from an upstream. */
 const MAX_PROBE_BYTES = 1024 * 1024
@@ -42,16 +51,12 @@ export interface ProberOptions {
   checkMetadata?: MetadataCheck
   /** A probe answered ready (outlier ejection returns a version whose time is over). */
   onReady?: (model: string, version: string) => void
+  /** Detects stalls of the process. Default: a StallWatch whose stall is half the probe timeout (at least 100 ms). */
+  stall?: StallWatch
 }
 
 /** One probe's verdict; `immediate` failures skip the hysteresis. */
 type Verdict = Readiness & { immediate?: boolean }
-
-/**
- * What a loop probes: the version's target in the file (`file`; `next` while a previous upstream is
- * held for it), or the held previous upstream (`held`). `version.target` is the upstream probed.
- */
-interface Subject { key: string; model: string; version: VersionRuntime; role: 'file' | 'next' | 'held' }
 
 interface Loop {
   /** What is probed; a reload that changes it starts the counts again. */
@@ -60,70 +65,64 @@ interface Loop {
   running: Promise<void> | undefined
   failures: number
   successes: number
+  /** Failed probes in a row not counted because the process stalled during them. */
+  discounted: number
+  /** Probe again at once (the last probe was not counted), not after the interval. */
+  again: boolean
 }
 
 export class ReadinessProber {
   readonly #opts: ProberOptions
   readonly #loops = new Map<string, Loop>()
+  readonly #stall: StallWatch
   #started = false
   #unsubscribe: (() => void) | undefined
 
   constructor (opts: ProberOptions) {
     this.#opts = opts
+    this.#stall = opts.stall ?? new StallWatch({ stallMs: Math.max(100, opts.timeoutMs / 2) })
   }
 
   /** Probe every version once, all at once; each probe is bounded by the probe deadline. */
   async probeAll (): Promise<void> {
     this.#reconcile()
-    await Promise.all([...this.#subjects()].map((s) => this.#probeOnce(s)))
+    await Promise.all([...probeSubjects(this.#opts.runtime.snapshot)].map((s) => this.#probeOnce(s)))
   }
 
   /** Start every version's own loop, and follow reloads (new versions start, removed ones stop). */
   start (): void {
     this.stop()
     this.#started = true
+    this.#stall.start()
     this.#reconcile()
     this.#unsubscribe = this.#opts.runtime.onSwap(() => { this.#reconcile() })
   }
 
   stop (): void {
     this.#started = false
+    this.#stall.stop()
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     for (const loop of this.#loops.values()) clearTimeout(loop.timer)
     for (const loop of this.#loops.values()) loop.timer = undefined
   }
 
-  * #subjects (): Generator<Subject> {
-    for (const model of this.#opts.runtime.snapshot.models.values()) {
-      for (const version of model.versions.values()) {
-        const key = versionKey(model.name, version.name)
-        if (version.next === undefined) {
-          yield { key, model: model.name, version, role: 'file' }
-          continue
-        }
-        yield { key, model: model.name, version: { ...version, target: version.next.target, readiness: version.next.readiness }, role: 'next' }
-        yield { key: `${key}\u0000held`, model: model.name, version, role: 'held' }
-      }
-    }
-  }
-
   /** The subject of a loop in the current snapshot (undefined once the version or its held upstream is gone). */
   #subject (key: string): Subject | undefined {
-    for (const s of this.#subjects()) if (s.key === key) return s
+    for (const s of probeSubjects(this.#opts.runtime.snapshot)) if (s.key === key) return s
     return undefined
   }
 
   #reconcile (): void {
     const seen = new Set<string>()
-    for (const { key, model, version, role } of this.#subjects()) {
+    for (const { key, model, version, role } of probeSubjects(this.#opts.runtime.snapshot)) {
       seen.add(key)
       const identity = `${version.target.origin}${version.target.metadataPath} ${version.config.transform ?? ''}`
       let loop = this.#loops.get(key)
       if (loop === undefined || loop.identity !== identity) {
         if (loop !== undefined) clearTimeout(loop.timer)
         if (role === 'next') this.#opts.log.info({ model, version: version.name, upstream: version.config.url }, 'version keeps its previous upstream until the new URL is ready')
-        loop = { identity, timer: undefined, running: undefined, failures: 0, successes: 0 }
+        loop = { identity, timer: undefined, running: undefined, failures: 0, successes: 0, discounted: 0, again: false }
         this.#loops.set(key, loop)
       }
       if (this.#started && loop.timer === undefined) this.#schedule(key, loop)
@@ -136,13 +135,15 @@ export class ReadinessProber {
   }
 
   #schedule (key: string, loop: Loop): void {
+    const delay = loop.again ? 0 : this.#opts.intervalMs
+    loop.again = false
     loop.timer = setTimeout(() => {
       const subject = this.#subject(key)
       if (subject === undefined || this.#loops.get(key) !== loop) return
       this.#probeOnce(subject).finally(() => {
         if (this.#started && this.#loops.get(key) === loop) this.#schedule(key, loop)
       }).catch(() => {})
-    }, this.#opts.intervalMs)
+    }, delay)
     loop.timer.unref()
   }
 
@@ -151,14 +152,15 @@ export class ReadinessProber {
     const { key, model, version } = subject
     const loop = this.#loops.get(key)
     if (loop === undefined) return Promise.resolve()
+    const started = this.#stall.now()
     loop.running ??= this.probe(model, version)
-      .then((verdict) => { this.#apply(key, loop, verdict) })
+      .then((verdict) => { this.#apply(key, loop, verdict, started) })
       .catch((err: unknown) => { this.#opts.log.error({ err, model, version: version.name }, 'readiness probe failed') })
       .finally(() => { loop.running = undefined })
     return loop.running
   }
 
-  #apply (key: string, loop: Loop, verdict: Verdict): void {
+  #apply (key: string, loop: Loop, verdict: Verdict, started: number): void {
     const { runtime, log } = this.#opts
     const subject = this.#subject(key)
     if (this.#loops.get(key) !== loop || subject === undefined) return
@@ -167,6 +169,13 @@ export class ReadinessProber {
     const before = role === 'held' ? held.get(versionKey(model, name))?.readiness : file.get(key) ?? UNPROBED
     if (before === undefined) return
     const { immediate, ...readiness } = verdict
+    if (!readiness.ready && immediate !== true && loop.discounted < MAX_DISCOUNTED && this.#stall.stalledSince(started)) {
+      loop.discounted++
+      loop.again = true
+      log.warn({ model, version: name, upstream: subject.version.target.origin, reason: readiness.reason }, 'readiness probe failed while the process was stalled; not counted, probing again')
+      return
+    }
+    loop.discounted = 0
     if (readiness.ready) {
       loop.successes++
       loop.failures = 0
