@@ -30,7 +30,8 @@ function stopDuringProbe (answer: () => void): void {
   setTimeout(() => {
     gw.child.kill('SIGCONT')
     lastResume = Date.now()
-    setTimeout(answer, 100)
+    // Late enough that the expired deadline fires first even on a slow machine.
+    setTimeout(answer, 500)
   }, STOP_MS)
 }
 
