@@ -7,14 +7,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino'
 import type { OpenMetricsContentType, Registry } from 'prom-client'
 import { trace } from '@opentelemetry/api'
-import type { Agent } from 'undici'
 import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
 import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
 import { createSpans } from './telemetry/spans.js'
-import { createAgent, originSettings } from './proxy/upstreams.js'
+import { followPools } from './proxy/pools.js'
+import type { UpstreamPools } from './proxy/upstreams.js'
 import { ReadinessProber } from './proxy/probe.js'
 import { Ejections } from './proxy/ejections.js'
 import { DEFAULT_OUTLIER } from './proxy/outlier.js'
@@ -70,8 +70,8 @@ export interface App {
   runtime: Runtime
   metrics: Metrics
   prober: ReadinessProber
-  primaryAgent: Agent
-  shadowAgent: Agent
+  primaryAgent: UpstreamPools
+  shadowAgent: UpstreamPools
   shadow: ShadowDispatcher
   /** Passive outlier ejection of the primary versions. */
   ejections: Ejections
@@ -103,11 +103,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
   const transforms = new TransformRegistry()
   const runtime = new Runtime(deps.config, await transforms.load(deps.config))
   followRuntime(metrics, runtime)
-  let origins = originSettings(deps.config)
-  runtime.onSwap((s) => { origins = originSettings(s.config) })
-  const primaryAgent = createAgent(() => origins, 'primary')
-  const shadowAgent = createAgent(() => origins, 'shadow')
-  const probeAgent = createAgent(() => origins, 'probe')
+  // Pools per origin, retired once no version uses the origin (src/proxy/pools.ts).
+  const pools = followPools(runtime)
+  const { primary: primaryAgent, shadow: shadowAgent, probe: probeAgent } = pools
   const random = deps.random ?? Math.random
   // Status: windows fed by every reply and every shadow comparison, and the last reload's outcome.
   const now = deps.now ?? Date.now
@@ -250,9 +248,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       await data.close()
       await admin.close()
       await observers.close()
-      await primaryAgent.close()
-      await shadowAgent.destroy()
-      await probeAgent.destroy()
+      await pools.close()
     }
   }
 }

@@ -27,7 +27,9 @@ export function followRuntime (metrics: Metrics, runtime: Runtime): () => void {
 export function setGauges (metrics: Metrics, snapshot: Snapshot): void {
   resetRouteWeights(metrics)
   metrics.versionReady.reset()
+  metrics.versionUpstreamPending.reset()
   for (const [name, model] of snapshot.models) {
+    for (const v of model.versions.values()) metrics.versionUpstreamPending.labels(name, v.name).set(v.next === undefined ? 0 : 1)
     // The gauges show what the table routes by (a shadow's weight is 0 there, whatever the file says).
     for (const v of model.table.versions) {
       // headliner_route_weight_ratio (0-1) and the deprecated percent gauge, kept one release.

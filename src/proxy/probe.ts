@@ -10,12 +10,25 @@
  * traffic. A ready version is marked not ready only after `unhealthyThreshold` failed probes in a row
  * (a transform contract mismatch at once: it would label nonsense), and back after
  * `healthyThreshold` good ones.
+ *
+ * While a reload's new URL is not ready, a version has two loops: the new URL's (its first good probe
+ * moves the traffic there) and the previous upstream's, which keeps serving meanwhile and, like any
+ * serving upstream, stops serving when it fails its probes.
+ *
+ * A probe that failed while the process itself was stalled (src/proxy/stall.ts) is not counted: its
+ * deadline expired while nothing ran. It is repeated at once instead (at most
+ * `MAX_DISCOUNTED` times in a row, so a process that stalls all the time still judges its upstreams).
  */
 import type { Dispatcher } from 'undici'
 import type { Logger } from 'pino'
 import type { Runtime } from '../runtime/runtime.js'
-import { versionKey, type Readiness, type VersionRuntime } from '../runtime/snapshot.js'
+import { UNPROBED, versionKey, type Readiness, type VersionRuntime } from '../runtime/snapshot.js'
 import { callUpstream } from './client.js'
+import { StallWatch } from './stall.js'
+import { probeSubjects, type Subject } from './probe-subjects.js'
+
+/** Failed probes in a row not counted because the process stalled; the next one counts whatever happened. */
+const MAX_DISCOUNTED = 5
 
 /** Largest metadata or readiness answer read from an upstream. */
 const MAX_PROBE_BYTES = 1024 * 1024
@@ -38,6 +51,8 @@ export interface ProberOptions {
   checkMetadata?: MetadataCheck
   /** A probe answered ready (outlier ejection returns a version whose time is over). */
   onReady?: (model: string, version: string) => void
+  /** Detects stalls of the process. Default: a StallWatch whose stall is half the probe timeout (at least 100 ms). */
+  stall?: StallWatch
 }
 
 /** One probe's verdict; `immediate` failures skip the hysteresis. */
@@ -50,59 +65,67 @@ interface Loop {
   running: Promise<void> | undefined
   failures: number
   successes: number
+  /** Failed probes in a row not counted because the process stalled during them. */
+  discounted: number
+  /** Probe again at once (the last probe was not counted), not after the interval. */
+  again: boolean
 }
 
 export class ReadinessProber {
   readonly #opts: ProberOptions
   readonly #loops = new Map<string, Loop>()
+  readonly #stall: StallWatch
   #started = false
   #unsubscribe: (() => void) | undefined
 
   constructor (opts: ProberOptions) {
     this.#opts = opts
+    this.#stall = opts.stall ?? new StallWatch({ stallMs: Math.max(100, opts.timeoutMs / 2) })
   }
 
   /** Probe every version once, all at once; each probe is bounded by the probe deadline. */
   async probeAll (): Promise<void> {
     this.#reconcile()
-    await Promise.all([...this.#versions()].map(([model, version]) => this.#probeOnce(model, version)))
+    await Promise.all([...probeSubjects(this.#opts.runtime.snapshot)].map((s) => this.#probeOnce(s)))
   }
 
   /** Start every version's own loop, and follow reloads (new versions start, removed ones stop). */
   start (): void {
     this.stop()
     this.#started = true
+    this.#stall.start()
     this.#reconcile()
     this.#unsubscribe = this.#opts.runtime.onSwap(() => { this.#reconcile() })
   }
 
   stop (): void {
     this.#started = false
+    this.#stall.stop()
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     for (const loop of this.#loops.values()) clearTimeout(loop.timer)
     for (const loop of this.#loops.values()) loop.timer = undefined
   }
 
-  * #versions (): Generator<[string, VersionRuntime]> {
-    for (const model of this.#opts.runtime.snapshot.models.values()) {
-      for (const version of model.versions.values()) yield [model.name, version]
-    }
+  /** The subject of a loop in the current snapshot (undefined once the version or its held upstream is gone). */
+  #subject (key: string): Subject | undefined {
+    for (const s of probeSubjects(this.#opts.runtime.snapshot)) if (s.key === key) return s
+    return undefined
   }
 
   #reconcile (): void {
     const seen = new Set<string>()
-    for (const [model, version] of this.#versions()) {
-      const key = versionKey(model, version.name)
+    for (const { key, model, version, role } of probeSubjects(this.#opts.runtime.snapshot)) {
       seen.add(key)
       const identity = `${version.target.origin}${version.target.metadataPath} ${version.config.transform ?? ''}`
       let loop = this.#loops.get(key)
       if (loop === undefined || loop.identity !== identity) {
         if (loop !== undefined) clearTimeout(loop.timer)
-        loop = { identity, timer: undefined, running: undefined, failures: 0, successes: 0 }
+        if (role === 'next') this.#opts.log.info({ model, version: version.name, upstream: version.config.url }, 'version keeps its previous upstream until the new URL is ready')
+        loop = { identity, timer: undefined, running: undefined, failures: 0, successes: 0, discounted: 0, again: false }
         this.#loops.set(key, loop)
       }
-      if (this.#started && loop.timer === undefined) this.#schedule(model, version.name, loop)
+      if (this.#started && loop.timer === undefined) this.#schedule(key, loop)
     }
     for (const [key, loop] of this.#loops) {
       if (seen.has(key)) continue
@@ -111,55 +134,78 @@ export class ReadinessProber {
     }
   }
 
-  #schedule (model: string, name: string, loop: Loop): void {
+  #schedule (key: string, loop: Loop): void {
+    const delay = loop.again ? 0 : this.#opts.intervalMs
+    loop.again = false
     loop.timer = setTimeout(() => {
-      const version = this.#opts.runtime.model(model)?.versions.get(name)
-      if (version === undefined || this.#loops.get(versionKey(model, name)) !== loop) return
-      this.#probeOnce(model, version).finally(() => {
-        if (this.#started && this.#loops.get(versionKey(model, name)) === loop) this.#schedule(model, name, loop)
+      const subject = this.#subject(key)
+      if (subject === undefined || this.#loops.get(key) !== loop) return
+      this.#probeOnce(subject).finally(() => {
+        if (this.#started && this.#loops.get(key) === loop) this.#schedule(key, loop)
       }).catch(() => {})
-    }, this.#opts.intervalMs)
+    }, delay)
     loop.timer.unref()
   }
 
-  /** One probe of one version (shared if one is already running), then the hysteresis. */
-  #probeOnce (model: string, version: VersionRuntime): Promise<void> {
-    const loop = this.#loops.get(versionKey(model, version.name))
+  /** One probe of one subject (shared if one is already running), then the hysteresis. */
+  #probeOnce (subject: Subject): Promise<void> {
+    const { key, model, version } = subject
+    const loop = this.#loops.get(key)
     if (loop === undefined) return Promise.resolve()
+    const started = this.#stall.now()
     loop.running ??= this.probe(model, version)
-      .then((verdict) => { this.#apply(model, version.name, loop, verdict) })
+      .then((verdict) => { this.#apply(key, loop, verdict, started) })
       .catch((err: unknown) => { this.#opts.log.error({ err, model, version: version.name }, 'readiness probe failed') })
       .finally(() => { loop.running = undefined })
     return loop.running
   }
 
-  #apply (model: string, name: string, loop: Loop, verdict: Verdict): void {
+  #apply (key: string, loop: Loop, verdict: Verdict, started: number): void {
     const { runtime, log } = this.#opts
-    if (this.#loops.get(versionKey(model, name)) !== loop) return
-    const before = runtime.model(model)?.versions.get(name)?.readiness
+    const subject = this.#subject(key)
+    if (this.#loops.get(key) !== loop || subject === undefined) return
+    const { model, version: { name }, role } = subject
+    const { held, readiness: file } = runtime.layers
+    const before = role === 'held' ? held.get(versionKey(model, name))?.readiness : file.get(key) ?? UNPROBED
     if (before === undefined) return
     const { immediate, ...readiness } = verdict
+    if (!readiness.ready && immediate !== true && loop.discounted < MAX_DISCOUNTED && this.#stall.stalledSince(started)) {
+      loop.discounted++
+      loop.again = true
+      log.warn({ model, version: name, upstream: subject.version.target.origin, reason: readiness.reason }, 'readiness probe failed while the process was stalled; not counted, probing again')
+      return
+    }
+    loop.discounted = 0
     if (readiness.ready) {
       loop.successes++
       loop.failures = 0
-      this.#opts.onReady?.(model, name)
+      if (role !== 'held') this.#opts.onReady?.(model, name)
       // A version never probed yet serves on its first good probe; one marked down needs M in a row.
-      const unprobed = before.reason === 'not probed yet'
+      const unprobed = before.reason === UNPROBED.reason
       if (!before.ready && !unprobed && loop.successes < (this.#opts.healthyThreshold ?? 1)) return
     } else {
       loop.failures++
       loop.successes = 0
       if (before.ready && immediate !== true && loop.failures < (this.#opts.unhealthyThreshold ?? 3)) {
-        log.warn({ model, version: name, failures: loop.failures, reason: readiness.reason }, 'readiness probe failed; version still ready')
+        log.warn({ model, version: name, upstream: subject.version.target.origin, failures: loop.failures, reason: readiness.reason }, 'readiness probe failed; version still ready')
         return
       }
     }
-    if (before.ready !== readiness.ready || before.reason !== readiness.reason) {
-      const line = { model, version: name, ready: readiness.ready, reason: readiness.reason }
-      if (readiness.ready) log.info(line, 'version ready')
-      else log.warn(line, 'version not ready')
+    if (before.ready !== readiness.ready || before.reason !== readiness.reason) this.#log(subject, readiness)
+    if (role === 'held') runtime.setHeldReadiness(model, name, readiness)
+    else runtime.setReadiness(model, name, readiness)
+  }
+
+  #log ({ model, version, role }: Subject, readiness: Readiness): void {
+    const line = { model, version: version.name, upstream: version.config.url, ready: readiness.ready, reason: readiness.reason }
+    if (role === 'next') {
+      if (readiness.ready) this.#opts.log.info(line, 'version switched to its new upstream')
+      else this.#opts.log.warn(line, 'new upstream not ready; the previous upstream keeps serving')
+      return
     }
-    runtime.setReadiness(model, name, readiness)
+    const upstream = role === 'held' ? { upstream: version.target.origin, previous: true } : {}
+    if (readiness.ready) this.#opts.log.info({ ...line, ...upstream }, 'version ready')
+    else this.#opts.log.warn({ ...line, ...upstream }, 'version not ready')
   }
 
   /** One version's probe: metadata (and its contract check), then readiness. */

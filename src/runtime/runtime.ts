@@ -4,9 +4,9 @@
  * in flight keeps the snapshot it started with. Listeners (metric gauges, observers, pools) hear
  * each swap; the holder itself has no side effect beyond the swap.
  */
-import type { Config } from '../config/schema.js'
+import type { Config, VersionConfig } from '../config/schema.js'
 import { errors } from '../errors.js'
-import { compileSnapshot, versionKey, type CompareMirror, type Layers, type MirrorOverrides, type ModelRuntime, type Readiness, type Snapshot, type TransformTable, type WeightOverrides } from './snapshot.js'
+import { compileSnapshot, versionKey, type CompareMirror, type Held, type Layers, type MirrorOverrides, type ModelRuntime, type Readiness, type Snapshot, type TransformTable, type WeightOverrides } from './snapshot.js'
 
 export class Runtime {
   #snapshot: Snapshot
@@ -16,7 +16,7 @@ export class Runtime {
 
   constructor (config: Config, transforms: TransformTable = new Map(), now: () => number = Date.now) {
     this.#now = now
-    this.#layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms })
+    this.#layers = Object.freeze({ readiness: new Map(), held: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms })
     this.#snapshot = compileSnapshot(config, this.#layers, now())
   }
 
@@ -33,29 +33,62 @@ export class Runtime {
     return m
   }
 
-  /** Swap in a new (already validated) config. Readiness of versions that keep their URL carries over. */
+  /**
+   * Swap in a new (already validated) config. Readiness of versions that keep their target carries
+   * over. A version whose URL changed keeps serving from the upstream that serves it now (when that
+   * one is ready) until the new URL answers ready: `held` until `setReadiness` says so.
+   */
   applyConfig (config: Config, transforms: TransformTable = this.#layers.transforms): void {
-    const old = this.#snapshot.config
+    const old = this.#snapshot
     const readiness = new Map<string, Readiness>()
+    const held = new Map<string, Held>()
     for (const [m, model] of Object.entries(config.models)) {
       for (const [v, after] of Object.entries(model.versions)) {
         const key = versionKey(m, v)
+        const before = old.models.get(m)?.versions.get(v)
+        // A new version, or a new transform, is probed (and contract-checked) before it serves.
+        if (before === undefined || after.transform !== before.config.transform) continue
         const kept = this.#layers.readiness.get(key)
-        const before = old.models[m]?.versions[v]
-        // A new URL or a new transform must be probed (and contract-checked) again before it serves.
-        if (kept !== undefined && after.url === before?.url && after.transform === before.transform) readiness.set(key, kept)
+        const holding = this.#layers.held.get(key)
+        if (sameTarget(m, after, before.config)) {
+          if (kept !== undefined) readiness.set(key, kept)
+          if (holding !== undefined) held.set(key, holding)
+          continue
+        }
+        const serving = holding ?? (kept === undefined ? undefined : { config: before.config, target: before.target, readiness: kept })
+        if (serving?.readiness.ready !== true) continue
+        // Moved back to the upstream that serves: nothing to wait for.
+        if (sameTarget(m, after, serving.config)) readiness.set(key, serving.readiness)
+        else held.set(key, serving)
       }
     }
-    this.#update(config, { readiness, transforms })
+    this.#update(config, { readiness, held, transforms })
   }
 
+  /** Readiness of the version's target in the file; a ready one takes over from a held previous upstream. */
   setReadiness (model: string, version: string, readiness: Readiness): void {
     const key = versionKey(model, version)
-    const prev = this.#layers.readiness.get(key)
-    if (prev?.ready === readiness.ready && prev.reason === readiness.reason && JSON.stringify([prev.metadata, prev.tensors]) === JSON.stringify([readiness.metadata, readiness.tensors])) return
+    const switching = readiness.ready && this.#layers.held.has(key)
+    if (!switching && sameReadiness(this.#layers.readiness.get(key), readiness)) return
     const next = new Map(this.#layers.readiness)
     next.set(key, Object.freeze({ ...readiness }))
-    this.#update(this.#snapshot.config, { readiness: next })
+    if (!switching) {
+      this.#update(this.#snapshot.config, { readiness: next })
+      return
+    }
+    const held = new Map(this.#layers.held)
+    held.delete(key)
+    this.#update(this.#snapshot.config, { readiness: next, held })
+  }
+
+  /** Readiness of a held previous upstream (it is probed too: one that fails stops serving). No-op when none is held. */
+  setHeldReadiness (model: string, version: string, readiness: Readiness): void {
+    const key = versionKey(model, version)
+    const holding = this.#layers.held.get(key)
+    if (holding === undefined || sameReadiness(holding.readiness, readiness)) return
+    const held = new Map(this.#layers.held)
+    held.set(key, Object.freeze({ ...holding, readiness: Object.freeze({ ...readiness }) }))
+    this.#update(this.#snapshot.config, { held })
   }
 
   /** Runtime weight overrides (from the state store or the admin API), layered over the file's weights. */
@@ -98,6 +131,15 @@ export class Runtime {
     this.#snapshot = compileSnapshot(config, this.#layers, this.#now())
     for (const listener of this.#listeners) listener(this.#snapshot)
   }
+}
+
+/** The same upstream model at the same URL. */
+function sameTarget (model: string, a: VersionConfig, b: VersionConfig): boolean {
+  return a.url === b.url && (a.upstreamModel ?? model) === (b.upstreamModel ?? model)
+}
+
+function sameReadiness (a: Readiness | undefined, b: Readiness): boolean {
+  return a?.ready === b.ready && a.reason === b.reason && JSON.stringify([a.metadata, a.tensors]) === JSON.stringify([b.metadata, b.tensors])
 }
 
 export type { ModelRuntime, VersionRuntime, Snapshot, Readiness, WeightOverrides, MirrorOverrides, CompareMirror } from './snapshot.js'

@@ -1,6 +1,7 @@
 /**
  * The kernel's data: a snapshot is the config compiled together with its runtime layers (readiness,
- * weight and mirror overrides, ejections) into frozen per-model routing tables and upstream targets.
+ * weight and mirror overrides, ejections, previous upstreams held across a reload) into frozen
+ * per-model routing tables and upstream targets.
  * `compileSnapshot` is pure: the same config and layers give the same snapshot, with no side effect
  * (the metric gauges follow snapshots as a swap listener in src/metrics/runtime-gauges.ts).
  */
@@ -26,6 +27,12 @@ export interface VersionRuntime {
   readonly isShadow: boolean
   /** The version's own pre/post-processing, when its config names one. */
   readonly transform: Transform | undefined
+  /**
+   * Set while a reload's new URL is not ready yet: the file's target and its probe's readiness.
+   * Meanwhile `target` and `readiness` are the previous upstream's, which keeps serving, and
+   * `servingConfig` is that upstream's version config before the reload (its connection settings).
+   */
+  readonly next?: { readonly target: UpstreamTarget; readonly readiness: Readiness; readonly servingConfig: VersionConfig }
 }
 
 export interface ModelRuntime {
@@ -45,6 +52,16 @@ export interface Snapshot {
 export type VersionOverrides = ReadonlyMap<string, ReadonlyMap<string, number>>
 export type WeightOverrides = VersionOverrides
 export type MirrorOverrides = VersionOverrides
+/**
+ * A version's previous upstream, kept serving after a reload changed its URL until the new URL
+ * answers ready: its config before the reload (its connection settings), target and readiness.
+ */
+export interface Held {
+  readonly config: VersionConfig
+  readonly target: UpstreamTarget
+  readonly readiness: Readiness
+}
+
 /** Transforms by spec path, loaded before the config is swapped in. */
 export type TransformTable = ReadonlyMap<string, Transform>
 
@@ -59,8 +76,10 @@ export interface CompareMirror {
 
 /** What the process learned or was told at run time, layered over the config file. */
 export interface Layers {
-  /** Readiness by `versionKey(model, version)`; a version missing here is not probed yet. */
+  /** Readiness of each version's target in the file, by `versionKey(model, version)`; missing: not probed yet. */
   readonly readiness: ReadonlyMap<string, Readiness>
+  /** Previous upstreams that serve until the file's new URL is ready, by `versionKey`. */
+  readonly held: ReadonlyMap<string, Held>
   /** Runtime traffic weights (admin API, state store, rollout steps). */
   readonly weights: WeightOverrides
   /** Runtime mirror percents of shadow versions (admin API). */
@@ -72,9 +91,9 @@ export interface Layers {
   readonly transforms: TransformTable
 }
 
-export const EMPTY_LAYERS: Layers = Object.freeze({ readiness: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms: new Map() })
+export const EMPTY_LAYERS: Layers = Object.freeze({ readiness: new Map(), held: new Map(), weights: new Map(), mirrors: new Map(), ejected: new Set<string>(), compares: new Map(), transforms: new Map() })
 
-const UNPROBED: Readiness = Object.freeze({ ready: false, reason: 'not probed yet' })
+export const UNPROBED: Readiness = Object.freeze({ ready: false, reason: 'not probed yet' })
 
 /** The one key of a (model, version) pair in the layers' maps. */
 export function versionKey (model: string, version: string): string {
@@ -86,13 +105,18 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
   for (const [name, model] of Object.entries(config.models)) {
     const versions = new Map<string, VersionRuntime>()
     for (const [vname, v] of Object.entries(model.versions)) {
+      const key = versionKey(name, vname)
+      const target = targetOf(v.url, v.upstreamModel ?? name)
+      const readiness = layers.readiness.get(key) ?? UNPROBED
+      const held = layers.held.get(key)
       versions.set(vname, Object.freeze({
         name: vname,
         config: v,
-        target: targetOf(v.url, v.upstreamModel ?? name),
-        readiness: layers.readiness.get(versionKey(name, vname)) ?? UNPROBED,
         isShadow: v.mirror !== undefined,
-        transform: v.transform === undefined ? undefined : layers.transforms.get(v.transform)
+        transform: v.transform === undefined ? undefined : layers.transforms.get(v.transform),
+        ...(held === undefined
+          ? { target, readiness }
+          : { target: held.target, readiness: heldReadiness(held, v.url, readiness), next: Object.freeze({ target, readiness, servingConfig: held.config }) })
       }))
     }
     const weights = layers.weights.get(name)
@@ -107,4 +131,10 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
     models.set(name, Object.freeze({ name, config: model, table, versions }))
   }
   return Object.freeze({ config, models, loadedAt: now })
+}
+
+/** The previous upstream's readiness, its reason saying which upstream serves and why the new one does not yet. */
+function heldReadiness (held: Held, url: string, readiness: Readiness): Readiness {
+  if (!held.readiness.ready) return held.readiness
+  return Object.freeze({ ...held.readiness, reason: `serving the previous upstream ${held.config.url} until ${url} is ready (${readiness.reason})` })
 }

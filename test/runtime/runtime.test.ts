@@ -85,17 +85,87 @@ describe('Runtime', () => {
     expect(rt.snapshot.models.get('m')!.table.readyWeighted).toEqual([])
   })
 
-  it('keeps readiness across a reload only for versions whose URL and transform stayed', () => {
+  it('keeps readiness across a reload for versions whose URL and transform stayed', () => {
     const rt = new Runtime(config())
     rt.setReadiness('m', 'v1', ready)
-    rt.setReadiness('m', 'v2', ready)
     rt.applyConfig(config('http://moved:9000'))
     const m = rt.require('m')
-    expect(m.versions.get('v1')!.readiness.ready).toBe(true)
+    expect(m.versions.get('v1')!.readiness).toEqual(ready)
+    expect(m.versions.get('v1')!.next).toBeUndefined()
+    // v2 was not ready before the move: nothing to keep serving, its new URL is probed first
     expect(m.versions.get('v2')!.readiness.reason).toBe('not probed yet')
+    expect(m.versions.get('v2')!.next).toBeUndefined()
   })
 
   it('require() throws the 404 unknown-model error', () => {
     expect(() => new Runtime(config()).require('nope')).toThrow(expect.objectContaining({ code: 'HEADLINER_ERR_UNKNOWN_MODEL', statusCode: 404 }))
+  })
+})
+
+describe('a reload that moves a ready version to another URL', () => {
+  const moved = () => {
+    const rt = new Runtime(config())
+    rt.setReadiness('m', 'v1', ready)
+    rt.setReadiness('m', 'v2', ready)
+    rt.applyConfig(config('http://moved:9000'))
+    return rt
+  }
+  const v2 = (rt: Runtime) => rt.require('m').versions.get('v2')!
+  const routed = (rt: Runtime) => rt.require('m').table.readyWeighted.map((v) => v.name)
+
+  it('keeps routing to the previous upstream, ready, and says which URL it waits for', () => {
+    const rt = moved()
+    expect(v2(rt).target.origin).toBe('http://b:9000')
+    expect(v2(rt).target.inferPath).toBe('/base/v2/models/m/infer')
+    expect(v2(rt).next!.target.origin).toBe('http://moved:9000')
+    expect(v2(rt).next!.servingConfig.url).toBe('http://b:9000/base/')
+    expect(v2(rt).readiness.reason).toBe('serving the previous upstream http://b:9000/base/ until http://moved:9000 is ready (not probed yet)')
+    expect(routed(rt)).toEqual(['v1', 'v2'])
+  })
+
+  it('a failed probe of the new URL changes nothing but the reason; its first ready probe moves the traffic', () => {
+    const rt = moved()
+    rt.setReadiness('m', 'v2', { ready: false, reason: 'upstream unreachable' })
+    expect(v2(rt).target.origin).toBe('http://b:9000')
+    expect(v2(rt).readiness.reason).toContain('(upstream unreachable)')
+    expect(routed(rt)).toEqual(['v1', 'v2'])
+    rt.setReadiness('m', 'v2', ready)
+    expect(v2(rt).target.origin).toBe('http://moved:9000')
+    expect(v2(rt).next).toBeUndefined()
+    expect(v2(rt).readiness).toEqual(ready)
+    expect(rt.layers.held.size).toBe(0)
+  })
+
+  it('a previous upstream that fails its own probes stops serving like any unready version', () => {
+    const rt = moved()
+    rt.setHeldReadiness('m', 'v2', { ready: false, reason: 'readiness answered 503' })
+    expect(v2(rt).readiness).toEqual({ ready: false, reason: 'readiness answered 503' })
+    expect(routed(rt)).toEqual(['v1'])
+    // and the version serves again once the new URL is ready
+    rt.setReadiness('m', 'v2', ready)
+    expect(routed(rt)).toEqual(['v1', 'v2'])
+  })
+
+  it('a second move keeps the upstream that serves; moving back to it needs no probe', () => {
+    const rt = moved()
+    rt.applyConfig(config('http://again:9000'))
+    expect(v2(rt).target.origin).toBe('http://b:9000')
+    expect(v2(rt).next!.target.origin).toBe('http://again:9000')
+    rt.applyConfig(config())
+    expect(v2(rt).next).toBeUndefined()
+    expect(v2(rt).readiness).toEqual(ready)
+  })
+
+  it('a version that is new, or whose transform changed with its URL, has no previous upstream', () => {
+    const rt = moved()
+    const c = config('http://moved:9000')
+    const withNew = ConfigSchema.parse({ schemaVersion: 1, models: { m: { versions: { ...c.models.m!.versions, v3: { url: 'http://d:9000', weight: 0 } } } } })
+    rt.applyConfig(withNew)
+    expect(rt.require('m').versions.get('v3')!.readiness.reason).toBe('not probed yet')
+    expect(rt.require('m').versions.get('v3')!.next).toBeUndefined()
+    const transformed = ConfigSchema.parse({ schemaVersion: 1, models: { m: { versions: { ...c.models.m!.versions, v2: { ...c.models.m!.versions.v2!, url: 'http://other:9000', transform: 't.yaml' } } } } })
+    rt.applyConfig(transformed)
+    expect(v2(rt).next).toBeUndefined()
+    expect(v2(rt).readiness.reason).toBe('not probed yet')
   })
 })
