@@ -10,6 +10,7 @@
  *            --rate N (fixed total req/s instead of as fast as possible: CPU/request at equal load)
  *            --quiet-wait 60 (s to wait, before each target, for every core to be < 15 % busy; 0: never)
  *            --keep-profiles (profile scenario: keep the .cpuprofile files in bench/results/)
+ *            --baseline <dir> (passthrough: also run the gateway of another built checkout, `gateway-baseline`)
  *            --rss-duration 120 (s, shadow's dead-shadow memory run) --timeout 1800 (s, whole run)
  *            --results-dir bench/results (where the JSON goes)
  *
@@ -49,6 +50,7 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     'quiet-wait': { type: 'string' },
     'keep-profiles': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
     'rss-duration': { type: 'string', default: '120' },
     timeout: { type: 'string', default: '1800' }
   }
@@ -110,6 +112,8 @@ async function main () {
     // The suite's discard rule replaces the wait for a quiet machine (it would eat the 10-minute budget).
     quietWait: positiveInt('quiet-wait', 0, suite ? 0 : 60),
     keepProfiles: values['keep-profiles'],
+    // Another checkout (built) to A/B against in the same run: passthrough adds a `gateway-baseline` row.
+    baseline: values.baseline,
     rssDuration: positiveInt('rss-duration'),
     timeoutSec: positiveInt('timeout')
   }

@@ -130,8 +130,9 @@ export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', node
  * paid (serialising, the write syscall) but nothing reads it. `logLevel` sets HEADLINER_LOG_LEVEL;
  * `nodeArgs` are extra node flags (e.g. --cpu-prof). It is ready when `check` (one of REQUESTS, default
  * the OIP inference) answers correctly: a version with a transform is not ready until its metadata check passed.
+ * `root` is the checkout whose bin/headliner.js runs (default this one; `--baseline` passes another).
  */
-export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true, check = REQUESTS.oip }) {
+export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true, check = REQUESTS.oip, root = ROOT }) {
   const [port, adminPort] = [await freePort(), await freePort()]
   const config = {
     schemaVersion: 1,
@@ -145,7 +146,7 @@ export async function startGateway (ctx, { models, name = 'gateway', logLevel = 
   const party = ctx.group.spawn({
     name,
     command: process.execPath,
-    args: [...nodeArgs, join(ROOT, 'bin/headliner.js'), 'serve', '--config', file],
+    args: [...nodeArgs, join(root, 'bin/headliner.js'), 'serve', '--config', file],
     core: SERVER_CORE,
     env: { HEADLINER_LOG_LEVEL: logLevel }
   })
