@@ -10,7 +10,8 @@
  *            --rate N (fixed total req/s instead of as fast as possible: CPU/request at equal load)
  *            --quiet-wait 60 (s to wait, before each target, for every core to be < 15 % busy; 0: never)
  *            --keep-profiles (profile scenario: keep the .cpuprofile files in bench/results/)
- *            --baseline <dir> (passthrough: also run the gateway of another built checkout, `gateway-baseline`)
+ *            --baseline <dir> (passthrough, ab: also run the gateway of another built checkout, `gateway-baseline`)
+ *            --ready-timeout 15 (s: how long a started process may take to answer ready)
  *            --rss-duration 120 (s, shadow's dead-shadow memory run) --timeout 1800 (s, whole run)
  *            --results-dir bench/results (where the JSON goes)
  *
@@ -30,7 +31,7 @@ import { figuresTable, markdownTable, writeResult } from './lib/report.js'
 import { DEFAULT_MAX_OTHER_PCT, DEFAULT_MAX_STEAL_PCT } from './lib/noise.js'
 import { suiteMarkdown, updateReadme } from './lib/suite-report.js'
 
-const SCENARIOS = ['suite', 'passthrough', 'shadow', 'transform', 'drift', 'profile']
+const SCENARIOS = ['suite', 'passthrough', 'shadow', 'transform', 'drift', 'profile', 'ab']
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 const { values, positionals } = parseArgs({
@@ -51,6 +52,7 @@ const { values, positionals } = parseArgs({
     'quiet-wait': { type: 'string' },
     'keep-profiles': { type: 'boolean', default: false },
     baseline: { type: 'string' },
+    'ready-timeout': { type: 'string', default: '15' },
     'rss-duration': { type: 'string', default: '120' },
     timeout: { type: 'string', default: '1800' }
   }
@@ -114,6 +116,7 @@ async function main () {
     keepProfiles: values['keep-profiles'],
     // Another checkout (built) to A/B against in the same run: passthrough adds a `gateway-baseline` row.
     baseline: values.baseline,
+    readyTimeoutSec: positiveInt('ready-timeout'),
     rssDuration: positiveInt('rss-duration'),
     timeoutSec: positiveInt('timeout')
   }

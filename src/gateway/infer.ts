@@ -13,7 +13,7 @@ import { context } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
-import { callUpstream, type UpstreamAnswer } from '../proxy/client.js'
+import { Cancel, callUpstream, type CancelSignal, type UpstreamAnswer } from '../proxy/client.js'
 import type { Ejections } from '../proxy/ejections.js'
 import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../proxy/forward.js'
 import { InflightLimits } from '../proxy/inflight.js'
@@ -90,7 +90,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     // The request's trace context, for the shadow spans' link: 'close' may fire outside it.
     const requestContext = tracing ? context.active() : undefined
     metrics.inflight.labels(model.name).inc()
-    const cancel = new AbortController()
+    const cancel = new Cancel()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
     // and the one place a vanished client cancels the upstream call.
     reply.raw.once('close', () => {
@@ -106,7 +106,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
     // 3. call the upstream; where it is safe, retry once on another ready version (src/proxy/retry.ts)
     const started = performance.now()
-    let outcome = await attempt(request, call, plan, model.config.timeoutMs, cancel.signal)
+    let outcome = await attempt(request, call, plan, model.config.timeoutMs, cancel)
     const reason = outcome.ok ? undefined : retryReason(outcome.error, outcome.sentNothing, model.config.idempotent)
     const left = model.config.timeoutMs - (performance.now() - started)
     const other = reason === undefined || left < MIN_RETRY_MS ? undefined : pickOther(model.table, call.version.name, random())
@@ -118,7 +118,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       call.route = 'fallback'
       reply.header('x-headliner-version', call.version.name).header('x-headliner-route', 'fallback')
       plan = await prepare(call, call.version)
-      outcome = await attempt(request, call, plan, left, cancel.signal).finally(retrying)
+      outcome = await attempt(request, call, plan, left, cancel).finally(retrying)
     }
     if (!outcome.ok) {
       if (outcome.error === undefined) return reply
@@ -160,7 +160,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
    * with named features, its post-processing: what the client would get, or the failure with the
    * error to send. `error` undefined: the client went away.
    */
-  async function attempt (request: FastifyRequest, call: Call, plan: UpstreamPlan, deadlineMs: number, signal: AbortSignal): Promise<Attempt> {
+  async function attempt (request: FastifyRequest, call: Call, plan: UpstreamPlan, deadlineMs: number, signal: CancelSignal): Promise<Attempt> {
     const { model, version } = call
     const release = slots.tryAcquire(versionKey(model.name, version.name), version.config.maxInflight)
     if (release === undefined) {
