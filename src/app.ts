@@ -12,6 +12,7 @@ import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
+import { RequestSeries } from './metrics/request-series.js'
 import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
 import { createSpans } from './telemetry/spans.js'
 import { createAgent, originSettings } from './proxy/upstreams.js'
@@ -177,7 +178,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     ...serverOptions(deps.config.server)
   })
   // First: a request that a later hook refuses is still counted and logged (src/gateway/accounting.ts).
-  installAccounting(data, { runtime, metrics, lines: requestLines(deps.logger) })
+  const series = new RequestSeries(metrics)
+  installAccounting(data, { runtime, metrics, series, lines: requestLines(deps.logger) })
   installServerLimits(data, deps.config.server)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
   // which validates them and forwards the same bytes: one parse, no re-serialisation.
@@ -195,7 +197,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     done(null, payload)
   })
   installErrorHandling(data, { logs: false })
-  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
+  registerInferRoutes(data, { runtime, metrics, series, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 
   // Release control: the store's overrides layered over the file, before anything serves.

@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
 import { observeRequestDuration } from '../metrics/exposition.js'
+import type { RequestSeries } from '../metrics/request-series.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { traceFields, type TraceFields } from '../telemetry/log-context.js'
 
@@ -21,7 +22,7 @@ import { traceFields, type TraceFields } from '../telemetry/log-context.js'
 const INFER_ROUTES: ReadonlySet<string> = new Set(['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer', '/v1/models/:target'])
 
 /** Install before any other onRequest hook, so a request another hook refuses is still counted. */
-export function installAccounting (app: FastifyInstance, deps: { runtime: Runtime; metrics: Metrics; lines: Logger }): void {
+export function installAccounting (app: FastifyInstance, deps: { runtime: Runtime; metrics: Metrics; series: RequestSeries; lines: Logger }): void {
   app.addHook('onRequest', (request, reply, done) => {
     // The span is active here; the close event runs outside its context, so read the ids now.
     const trace = traceFields()
@@ -39,9 +40,13 @@ export function installAccounting (app: FastifyInstance, deps: { runtime: Runtim
     const route = call?.route ?? 'none'
     const url = request.routeOptions.url
     const inference = url === undefined || INFER_ROUTES.has(url)
-    if (inference) {
-      deps.metrics.requests.labels(model, version, 'primary', route, String(status)).inc()
-      if (call !== null) observeRequestDuration(deps.metrics, model, version, 'primary', reply.elapsedTime / 1000, trace.trace_id)
+    if (inference && call === null) deps.metrics.requests.labels(model, version, 'primary', route, String(status)).inc()
+    else if (inference && call !== null) {
+      // the version's children, resolved once per snapshot (src/metrics/request-series.ts)
+      const series = deps.series.version(call.model, call.version)
+      series.requests(route, status).inc()
+      if (trace.trace_id === undefined || !deps.metrics.exemplars) series.requestDuration.observe(reply.elapsedTime / 1000)
+      else observeRequestDuration(deps.metrics, model, version, 'primary', reply.elapsedTime / 1000, trace.trace_id)
     }
     // Written through one logger built at start-up (`lines`), not the request's child: the request
     // id goes in as the first field, where the child's binding would have put it.

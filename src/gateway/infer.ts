@@ -19,6 +19,7 @@ import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../pro
 import { InflightLimits } from '../proxy/inflight.js'
 import { pickOther, retryReason, RetryBudget } from '../proxy/retry.js'
 import type { Metrics } from '../metrics/metrics.js'
+import type { RequestSeries } from '../metrics/request-series.js'
 import type { Routed, Spans, Stage } from '../telemetry/spans.js'
 import { finishCall, responseJson, type Call, type Protocol, type UpstreamError } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
@@ -31,6 +32,8 @@ import { predictionsFromOip } from './v1-bridge.js'
 export interface InferDeps {
   runtime: Runtime
   metrics: Metrics
+  /** The request path's metric children, resolved once per snapshot. */
+  series: RequestSeries
   /** The primary upstreams' pools (src/proxy/upstreams.ts). */
   dispatcher: Dispatcher
   /** Uniform [0, 1): the weighted split's randomness (tests pass a seeded one). */
@@ -64,7 +67,7 @@ declare module 'fastify' {
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
+  const { runtime, metrics, series, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
   // With tracing off a stage runs bare: even a no-op span costs a few microseconds per stage.
   const stage = <T>(name: Stage, routed: Routed, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routed, fn) : fn()
   const budget = new RetryBudget()
@@ -89,7 +92,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (tracing) spans.annotateRequest({ model: model.name, version: version.name, route: decision.route })
     // The request's trace context, for the shadow spans' link: 'close' may fire outside it.
     const requestContext = tracing ? context.active() : undefined
-    metrics.inflight.labels(model.name).inc()
+    series.inflight(model).inc()
     const cancel = new Cancel()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
     // and the one place a vanished client cancels the upstream call.
@@ -239,9 +242,9 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
   // mid-answer) is neither mirrored nor observed.
   function afterReply (reply: FastifyReply, call: Call): void {
     const { model, version } = call
-    metrics.inflight.labels(model.name).dec()
+    series.inflight(model).dec()
     if (call.upstreamStatus !== undefined || call.upstreamError !== undefined) ejections.record(model.name, version.name, call.upstreamError !== undefined)
-    if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
+    if (call.upstreamMs !== undefined) series.version(model, version).upstreamDuration.observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     if (!reply.raw.writableFinished) return
     observers.afterReply(finishCall(call, reply.statusCode, reply.elapsedTime))
