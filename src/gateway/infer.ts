@@ -69,7 +69,8 @@ declare module 'fastify' {
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
   const { runtime, metrics, series, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
   // With tracing off a stage runs bare: even a no-op span costs a few microseconds per stage.
-  const stage = <T>(name: Stage, routed: Routed, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routed, fn) : fn()
+  // The span's attributes are built only with tracing on (an object per stage per request otherwise).
+  const stage = <T>(name: Stage, call: Call, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routedOf(call), fn) : fn()
   const budget = new RetryBudget()
   const slots = new InflightLimits()
   const observed = (model: ModelRuntime) => observers.wantsResponse(model)
@@ -154,7 +155,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       ? plan.bridged
       : instances === undefined
       ? call.requestBody
-      : await stage('pre_process', routedOf(call), () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
+      : await stage('pre_process', call, () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
     return plan
   }
 
@@ -172,7 +173,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     }
     call.releases.push(release)
     const started = performance.now()
-    const answer = await stage('upstream', routedOf(call), () => callUpstream(dispatcher, {
+    const answer = await stage('upstream', call, () => callUpstream(dispatcher, {
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
@@ -208,7 +209,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (plan.instances === undefined || answer.status !== 200 || answer.body === undefined) return { ok: true, answer }
     // named features in, labels out: the version's own post-processing, which refuses an invalid prediction
     const rows = plan.instances.length
-    const labelled = await stage('post_process', routedOf(call), () => postProcess(model, version, responseJson(call), rows, metrics))
+    const labelled = await stage('post_process', call, () => postProcess(model, version, responseJson(call), rows, metrics))
     if (labelled.ok) return { ok: true, answer, labelled: labelled.text }
     release()
     if (!labelled.upstreamFault) throw labelled.error
