@@ -6,7 +6,10 @@
  *   gateway       Headliner, one version at 100 %, pino at info (the default)
  *   gateway-90/10 Headliner, 90/10 weighted split over two model servers
  *   gateway-warn  Headliner, one version, HEADLINER_LOG_LEVEL=warn (no per-request log line)
+ *   gateway-baseline  with --baseline <dir>: the gateway of another built checkout, as "gateway"
+ *                     (an A/B of a change in the same run, against the same baselines)
  */
+import { resolve } from 'node:path'
 import { startBareProxy, startGateway, startModelServer } from './lib/parties.js'
 import { added, ratio, rowOf, runTargets } from './lib/targets.js'
 
@@ -80,15 +83,37 @@ export function passthroughFigures (rows) {
   return figures
 }
 
+/** The `gateway` target run from another checkout (`--baseline <dir>`, built with `npm run build`). */
+export function baselineTarget (root) {
+  return {
+    label: 'gateway-baseline',
+    async setup (ctx) {
+      const model = await startModelServer(ctx, { version: 'v1' })
+      const gw = await startGateway(ctx, { models: oneVersion(model.url), name: 'gateway-baseline', root })
+      return { url: gw.url, proxy: gw.party, upstreams: [model.party] }
+    }
+  }
+}
+
 export default {
   name: 'passthrough',
   description: 'direct vs bare fastify proxy vs Headliner (100 %, 90/10 split, log level warn)',
   inDefaultRun: false,
   async run (ctx) {
-    const rows = await runTargets(ctx, TARGETS)
+    const targets = ctx.opts.baseline === undefined ? TARGETS : [...TARGETS, baselineTarget(resolve(ctx.opts.baseline))]
+    const rows = await runTargets(ctx, targets)
+    const figures = passthroughFigures(rows)
+    if (ctx.opts.baseline !== undefined) {
+      const [gw, base] = [rowOf(rows, 'gateway'), rowOf(rows, 'gateway-baseline')]
+      figures.push(
+        ['gateway RPS / gateway-baseline RPS', ratio(gw.rps, base.rps)],
+        ['gateway CPU us/req - gateway-baseline', added(gw.proxyCpuUsPerReq, base.proxyCpuUsPerReq)],
+        ['gateway-baseline RPS / bare-proxy RPS', ratio(base.rps, rowOf(rows, 'bare-proxy').rps)]
+      )
+    }
     return {
       rows,
-      figures: passthroughFigures(rows),
+      figures,
       notes: ['Gateway stdout (pino) goes to /dev/null; "gateway" and "gateway-90/10" log at info (one line per request), "gateway-warn" does not.']
     }
   }

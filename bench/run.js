@@ -10,6 +10,8 @@
  *            --rate N (fixed total req/s instead of as fast as possible: CPU/request at equal load)
  *            --quiet-wait 60 (s to wait, before each target, for every core to be < 15 % busy; 0: never)
  *            --keep-profiles (profile scenario: keep the .cpuprofile files in bench/results/)
+ *            --baseline <dir> (passthrough, ab: also run the gateway of another built checkout, `gateway-baseline`)
+ *            --ready-timeout 15 (s: how long a started process may take to answer ready)
  *            --rss-duration 120 (s, shadow's dead-shadow memory run) --timeout 1800 (s, whole run)
  *            --results-dir bench/results (where the JSON goes)
  *
@@ -29,7 +31,7 @@ import { figuresTable, markdownTable, writeResult } from './lib/report.js'
 import { DEFAULT_MAX_OTHER_PCT, DEFAULT_MAX_STEAL_PCT } from './lib/noise.js'
 import { suiteMarkdown, updateReadme } from './lib/suite-report.js'
 
-const SCENARIOS = ['suite', 'passthrough', 'shadow', 'transform', 'drift', 'profile']
+const SCENARIOS = ['suite', 'passthrough', 'shadow', 'transform', 'drift', 'profile', 'ab']
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 
 const { values, positionals } = parseArgs({
@@ -49,6 +51,8 @@ const { values, positionals } = parseArgs({
     rate: { type: 'string' },
     'quiet-wait': { type: 'string' },
     'keep-profiles': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    'ready-timeout': { type: 'string', default: '15' },
     'rss-duration': { type: 'string', default: '120' },
     timeout: { type: 'string', default: '1800' }
   }
@@ -110,6 +114,9 @@ async function main () {
     // The suite's discard rule replaces the wait for a quiet machine (it would eat the 10-minute budget).
     quietWait: positiveInt('quiet-wait', 0, suite ? 0 : 60),
     keepProfiles: values['keep-profiles'],
+    // Another checkout (built) to A/B against in the same run: passthrough adds a `gateway-baseline` row.
+    baseline: values.baseline,
+    readyTimeoutSec: positiveInt('ready-timeout'),
     rssDuration: positiveInt('rss-duration'),
     timeoutSec: positiveInt('timeout')
   }

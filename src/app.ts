@@ -11,6 +11,7 @@ import type { Config } from './config/schema.js'
 import { installErrorHandling } from './error-handler.js'
 import { createMetrics, type Metrics } from './metrics/metrics.js'
 import { followRuntime } from './metrics/runtime-gauges.js'
+import { RequestSeries } from './metrics/request-series.js'
 import { recordConfigLoad, recordConfigReload, setBuildInfo } from './metrics/control-plane.js'
 import { createSpans } from './telemetry/spans.js'
 import { followPools } from './proxy/pools.js'
@@ -30,7 +31,7 @@ import { checkContract } from './transform/contract.js'
 import { installRateLimit } from './gateway/rate-limit.js'
 import { installServerLimits, serverOptions } from './gateway/server-limits.js'
 import { installAccounting } from './gateway/accounting.js'
-import { errField } from './telemetry/log-context.js'
+import { errField, LazyChildLogger } from './telemetry/log-context.js'
 import type { StateStore } from './state/index.js'
 import { ReleaseControl } from './release/control.js'
 import { StatusObserver } from './status/observer.js'
@@ -163,8 +164,9 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One log line per response is written when it closes (src/gateway/accounting.ts) instead.
     logController: new LogController({ disableRequestLogging: true }),
-    // Every request line's `err` has one shape (src/telemetry/log-context.ts).
-    childLoggerFactory: (logger, bindings, opts) => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, err: errField } }),
+    // Every request line's `err` has one shape (src/telemetry/log-context.ts); a request's child is
+    // built only when something logs through request.log (the line per response does not).
+    childLoggerFactory: (logger, bindings, opts) => new LazyChildLogger(() => logger.child(bindings, { ...opts, serializers: { ...opts.serializers, err: errField } }) as unknown as Logger) as unknown as FastifyBaseLogger,
     bodyLimit: deps.config.server.bodyLimitBytes,
     // A client's x-request-id is kept only when it is a short token; an 8 KB or JSON one is replaced,
     // so it is never echoed into answers and logs as it came.
@@ -175,7 +177,8 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     ...serverOptions(deps.config.server)
   })
   // First: a request that a later hook refuses is still counted and logged (src/gateway/accounting.ts).
-  installAccounting(data, { runtime, metrics })
+  const series = new RequestSeries(metrics)
+  installAccounting(data, { runtime, metrics, series, lines: requestLines(deps.logger) })
   installServerLimits(data, deps.config.server)
   await installRateLimit(data, deps.config.server.rateLimit)
   // Inference bodies are read as bytes (fastify enforces bodyLimit here) and parsed by the handler,
@@ -194,7 +197,7 @@ export async function buildApp (deps: AppDeps): Promise<App> {
     done(null, payload)
   })
   installErrorHandling(data, { logs: false })
-  registerInferRoutes(data, { runtime, metrics, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
+  registerInferRoutes(data, { runtime, metrics, series, dispatcher: primaryAgent, random, observers, tracing: deps.tracing ?? false, ejections, exposeUpstreamErrors: deps.config.server.exposeUpstreamErrors, spans })
   registerHealthRoutes(data, runtime, deps.version ?? '0.0.0', () => draining)
 
   // Release control: the store's overrides layered over the file, before anything serves.
@@ -251,6 +254,16 @@ export async function buildApp (deps: AppDeps): Promise<App> {
       await pools.close()
     }
   }
+}
+
+/**
+ * The logger of the one line per response, built once. Without redaction: the logger's redact paths
+ * name headers, and the line's fields are fixed in src/gateway/accounting.ts and carry none, so on
+ * this line redaction was a deep copy of `req` and `res` for nothing (about a third of the line's
+ * cost). A field added to that line must not carry a header or a credential.
+ */
+function requestLines (logger: Logger): Logger {
+  return logger.child({}, { serializers: { err: errField }, redact: [] })
 }
 
 /** RFC 9110 token characters, at most 200 of them: what a client's `x-request-id` may be to be kept. */

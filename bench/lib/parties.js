@@ -95,6 +95,9 @@ export async function checkInference (baseUrl, request = REQUESTS.oip) {
   return res.headers
 }
 
+/** The readiness bound of a started process (`--ready-timeout`, s; 15 by default): a busy machine needs more. */
+const readyMs = (ctx) => (ctx.opts.readyTimeoutSec ?? 15) * 1000
+
 /** A demo model server (dist/demo/model-server.js) in its own process, on the server core by default. */
 export async function startModelServer (ctx, { version = 'v1', delayMs = 0, name = `model-${version}`, core = SERVER_CORE } = {}) {
   const port = await freePort()
@@ -105,7 +108,7 @@ export async function startModelServer (ctx, { version = 'v1', delayMs = 0, name
     core
   })
   const url = `http://127.0.0.1:${port}`
-  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party })
+  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party, timeoutMs: readyMs(ctx) })
   return { name, url, party }
 }
 
@@ -119,7 +122,7 @@ export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', node
     core: SERVER_CORE
   })
   const url = `http://127.0.0.1:${port}`
-  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party })
+  await waitFor(() => get(`${url}/v2/health/ready`), { what: `${name} on ${url}`, party, timeoutMs: readyMs(ctx) })
   await checkInference(url)
   return { name, url, party }
 }
@@ -130,8 +133,9 @@ export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', node
  * paid (serialising, the write syscall) but nothing reads it. `logLevel` sets HEADLINER_LOG_LEVEL;
  * `nodeArgs` are extra node flags (e.g. --cpu-prof). It is ready when `check` (one of REQUESTS, default
  * the OIP inference) answers correctly: a version with a transform is not ready until its metadata check passed.
+ * `root` is the checkout whose bin/headliner.js runs (default this one; `--baseline` passes another).
  */
-export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true, check = REQUESTS.oip }) {
+export async function startGateway (ctx, { models, name = 'gateway', logLevel = 'info', nodeArgs = [], ready = true, check = REQUESTS.oip, root = ROOT }) {
   const [port, adminPort] = [await freePort(), await freePort()]
   const config = {
     schemaVersion: 1,
@@ -145,14 +149,14 @@ export async function startGateway (ctx, { models, name = 'gateway', logLevel = 
   const party = ctx.group.spawn({
     name,
     command: process.execPath,
-    args: [...nodeArgs, join(ROOT, 'bin/headliner.js'), 'serve', '--config', file],
+    args: [...nodeArgs, join(root, 'bin/headliner.js'), 'serve', '--config', file],
     core: SERVER_CORE,
     env: { HEADLINER_LOG_LEVEL: logLevel }
   })
   const url = `http://127.0.0.1:${port}`
   const adminUrl = `http://127.0.0.1:${adminPort}`
-  await waitFor(() => get(`${url}/v2/health/live`), { what: `${name} on ${url}`, party })
-  if (ready) await waitFor(() => checkInference(url, check), { what: `${name}: first inference`, party, timeoutMs: 10_000 })
+  await waitFor(() => get(`${url}/v2/health/live`), { what: `${name} on ${url}`, party, timeoutMs: readyMs(ctx) })
+  if (ready) await waitFor(() => checkInference(url, check), { what: `${name}: first inference`, party, timeoutMs: readyMs(ctx) })
   return { name, url, adminUrl, party, configFile: file }
 }
 

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os'
 import { writeResult } from '../lib/report.js'
 import { ITERATIONS, ROUNDS, sinkValue } from './harness.js'
 
-const FILES = ['routing', 'headers', 'validation', 'compare', 'drift', 'transform']
+const FILES = ['routing', 'headers', 'validation', 'compare', 'drift', 'transform', 'request']
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : FILES
 const unknown = chosen.filter((f) => !FILES.includes(f))
 if (unknown.length > 0) throw new Error(`unknown micro-benchmark ${unknown.join(', ')}; known: ${FILES.join(', ')}`)

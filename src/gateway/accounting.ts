@@ -11,8 +11,10 @@
  * metadata reads are logged (at debug for the health probes) but not counted.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Logger } from 'pino'
 import type { Metrics } from '../metrics/metrics.js'
 import { observeRequestDuration } from '../metrics/exposition.js'
+import type { RequestSeries } from '../metrics/request-series.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { traceFields, type TraceFields } from '../telemetry/log-context.js'
 
@@ -20,7 +22,7 @@ import { traceFields, type TraceFields } from '../telemetry/log-context.js'
 const INFER_ROUTES: ReadonlySet<string> = new Set(['/v2/models/:model/infer', '/v2/models/:model/versions/:version/infer', '/v1/models/:target'])
 
 /** Install before any other onRequest hook, so a request another hook refuses is still counted. */
-export function installAccounting (app: FastifyInstance, deps: { runtime: Runtime; metrics: Metrics }): void {
+export function installAccounting (app: FastifyInstance, deps: { runtime: Runtime; metrics: Metrics; series: RequestSeries; lines: Logger }): void {
   app.addHook('onRequest', (request, reply, done) => {
     // The span is active here; the close event runs outside its context, so read the ids now.
     const trace = traceFields()
@@ -38,24 +40,36 @@ export function installAccounting (app: FastifyInstance, deps: { runtime: Runtim
     const route = call?.route ?? 'none'
     const url = request.routeOptions.url
     const inference = url === undefined || INFER_ROUTES.has(url)
-    if (inference) {
-      deps.metrics.requests.labels(model, version, 'primary', route, String(status)).inc()
-      if (call !== null) observeRequestDuration(deps.metrics, model, version, 'primary', reply.elapsedTime / 1000, trace.trace_id)
+    if (inference && call === null) deps.metrics.requests.labels(model, version, 'primary', route, String(status)).inc()
+    else if (inference && call !== null) {
+      // the version's children, resolved once per snapshot (src/metrics/request-series.ts)
+      const series = deps.series.version(call.model, call.version)
+      series.requests(route, status).inc()
+      if (trace.trace_id === undefined || !deps.metrics.exemplars) series.requestDuration.observe(reply.elapsedTime / 1000)
+      else observeRequestDuration(deps.metrics, model, version, 'primary', reply.elapsedTime / 1000, trace.trace_id)
     }
-    const line = {
+    // Written through one logger built at start-up (`lines`), not the request's child: the request
+    // id goes in as the first field, where the child's binding would have put it.
+    const line: RequestLine = {
+      reqId: request.id,
       req: { method: request.method, url: request.url, remoteAddress: request.ip },
       res: { statusCode: status },
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
       model,
       version,
       route,
-      ...trace,
-      // a 4xx says why in the caller's words; a 5xx adds the operator's detail (addresses, paths)
-      ...(fault === null ? {} : { code: fault.code, reason: fault.message, ...(status >= 500 ? { err: fault.err } : {}) })
+      trace_id: trace.trace_id,
+      span_id: trace.span_id
     }
-    if (status >= 500) request.log.warn(line, 'request failed')
-    else if (!inference && request.url.startsWith('/v2/health/')) request.log.debug(line, 'request completed')
-    else request.log.info(line, 'request completed')
+    // a 4xx says why in the caller's words; a 5xx adds the operator's detail (addresses, paths)
+    if (fault !== null) {
+      line.code = fault.code
+      line.reason = fault.message
+      if (status >= 500) line.err = fault.err
+    }
+    if (status >= 500) deps.lines.warn(line, 'request failed')
+    else if (!inference && request.url.startsWith('/v2/health/')) deps.lines.debug(line, 'request completed')
+    else deps.lines.info(line, 'request completed')
   }
 
   /** The model the path names, when the config has it ('' otherwise: not a label a caller can mint). */
@@ -64,4 +78,18 @@ export function installAccounting (app: FastifyInstance, deps: { runtime: Runtim
     const name = params?.model ?? params?.target?.replace(/:[^:]*$/, '')
     return name !== undefined && deps.runtime.snapshot.models.has(name) ? name : ''
   }
+}
+
+/** The fields of the line per response, in their order (undefined fields are left out by pino). */
+interface RequestLine extends TraceFields {
+  reqId: string
+  req: { method: string; url: string; remoteAddress: string }
+  res: { statusCode: number }
+  responseTime: number
+  model: string
+  version: string
+  route: string
+  code?: string
+  reason?: string
+  err?: { type: string; message: string; stack?: string }
 }

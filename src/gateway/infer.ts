@@ -13,12 +13,13 @@ import { context } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
 import { pickVersion, type Decision } from '../routing/pick.js'
-import { callUpstream, type UpstreamAnswer } from '../proxy/client.js'
+import { Cancel, callUpstream, type CancelSignal, type UpstreamAnswer } from '../proxy/client.js'
 import type { Ejections } from '../proxy/ejections.js'
 import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../proxy/forward.js'
 import { InflightLimits } from '../proxy/inflight.js'
 import { pickOther, retryReason, RetryBudget } from '../proxy/retry.js'
 import type { Metrics } from '../metrics/metrics.js'
+import type { RequestSeries } from '../metrics/request-series.js'
 import type { Routed, Spans, Stage } from '../telemetry/spans.js'
 import { finishCall, responseJson, type Call, type Protocol, type UpstreamError } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
@@ -32,6 +33,8 @@ import { predictionsFromOip } from './v1-bridge.js'
 export interface InferDeps {
   runtime: Runtime
   metrics: Metrics
+  /** The request path's metric children, resolved once per snapshot. */
+  series: RequestSeries
   /** The primary upstreams' pools (src/proxy/upstreams.ts). */
   dispatcher: Dispatcher
   /** Uniform [0, 1): the weighted split's randomness (tests pass a seeded one). */
@@ -65,9 +68,10 @@ declare module 'fastify' {
 }
 
 export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): void {
-  const { runtime, metrics, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
+  const { runtime, metrics, series, dispatcher, random, observers, tracing, ejections, exposeUpstreamErrors, spans } = deps
   // With tracing off a stage runs bare: even a no-op span costs a few microseconds per stage.
-  const stage = <T>(name: Stage, routed: Routed, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routed, fn) : fn()
+  // The span's attributes are built only with tracing on (an object per stage per request otherwise).
+  const stage = <T>(name: Stage, call: Call, fn: () => Promise<T> | T): Promise<T> | T => tracing ? spans.stage(name, routedOf(call), fn) : fn()
   const budget = new RetryBudget()
   const slots = new InflightLimits()
   const observed = (model: ModelRuntime) => observers.wantsResponse(model)
@@ -90,8 +94,8 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (tracing) spans.annotateRequest({ model: model.name, version: version.name, route: decision.route })
     // The request's trace context, for the shadow spans' link: 'close' may fire outside it.
     const requestContext = tracing ? context.active() : undefined
-    metrics.inflight.labels(model.name).inc()
-    const cancel = new AbortController()
+    series.inflight(model).inc()
+    const cancel = new Cancel()
     // 'close' fires once per response, sent or cut short by the client: the one place to finish,
     // and the one place a vanished client cancels the upstream call.
     reply.raw.once('close', () => {
@@ -107,7 +111,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
 
     // 3. call the upstream; where it is safe, retry once on another ready version (src/proxy/retry.ts)
     const started = performance.now()
-    let outcome = await attempt(request, call, plan, model.config.timeoutMs, cancel.signal)
+    let outcome = await attempt(request, call, plan, model.config.timeoutMs, cancel)
     const reason = outcome.ok ? undefined : retryReason(outcome.error, outcome.sentNothing, model.config.idempotent)
     const left = model.config.timeoutMs - (performance.now() - started)
     const other = reason === undefined || left < MIN_RETRY_MS ? undefined : pickOther(model.table, call.version.name, random())
@@ -119,7 +123,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       call.route = 'fallback'
       reply.header('x-headliner-version', call.version.name).header('x-headliner-route', 'fallback')
       plan = await prepare(call, call.version)
-      outcome = await attempt(request, call, plan, left, cancel.signal).finally(retrying)
+      outcome = await attempt(request, call, plan, left, cancel).finally(retrying)
     }
     if (!outcome.ok) {
       if (outcome.error === undefined) return reply
@@ -152,7 +156,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
       ? plan.bridged
       : instances === undefined
       ? call.requestBody
-      : await stage('pre_process', routedOf(call), () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
+      : await stage('pre_process', call, () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
     return plan
   }
 
@@ -161,7 +165,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
    * with named features, its post-processing: what the client would get, or the failure with the
    * error to send. `error` undefined: the client went away.
    */
-  async function attempt (request: FastifyRequest, call: Call, plan: UpstreamPlan, deadlineMs: number, signal: AbortSignal): Promise<Attempt> {
+  async function attempt (request: FastifyRequest, call: Call, plan: UpstreamPlan, deadlineMs: number, signal: CancelSignal): Promise<Attempt> {
     const { model, version } = call
     const release = slots.tryAcquire(versionKey(model.name, version.name), version.config.maxInflight)
     if (release === undefined) {
@@ -170,7 +174,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     }
     call.releases.push(release)
     const started = performance.now()
-    const answer = await stage('upstream', routedOf(call), () => callUpstream(dispatcher, {
+    const answer = await stage('upstream', call, () => callUpstream(dispatcher, {
       origin: version.target.origin,
       path: plan.path,
       method: 'POST',
@@ -212,7 +216,7 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (plan.instances === undefined || answer.status !== 200 || answer.body === undefined) return { ok: true, answer }
     // named features in, labels out: the version's own post-processing, which refuses an invalid prediction
     const rows = plan.instances.length
-    const labelled = await stage('post_process', routedOf(call), () => postProcess(model, version, responseJson(call), rows, metrics))
+    const labelled = await stage('post_process', call, () => postProcess(model, version, responseJson(call), rows, metrics))
     if (labelled.ok) return { ok: true, answer, labelled: labelled.text }
     release()
     if (!labelled.upstreamFault) throw labelled.error
@@ -246,9 +250,9 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
   // mid-answer) is neither mirrored nor observed.
   function afterReply (reply: FastifyReply, call: Call): void {
     const { model, version } = call
-    metrics.inflight.labels(model.name).dec()
+    series.inflight(model).dec()
     if (call.upstreamStatus !== undefined || call.upstreamError !== undefined) ejections.record(model.name, version.name, call.upstreamError !== undefined)
-    if (call.upstreamMs !== undefined) metrics.upstreamDuration.labels(model.name, version.name, 'primary').observe(call.upstreamMs / 1000)
+    if (call.upstreamMs !== undefined) series.version(model, version).upstreamDuration.observe(call.upstreamMs / 1000)
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     if (!reply.raw.writableFinished) return
     observers.afterReply(finishCall(call, reply.statusCode, reply.elapsedTime))

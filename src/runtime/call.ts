@@ -64,9 +64,23 @@ export function responseJson (call: Call): unknown {
 }
 
 export function finishCall (call: Call, status: number, durationMs = 0): FinishedCall {
-  const { responseParsed: _parsed, requestBody: _body, releases: _releases, ...fields } = call
-  return Object.freeze({ ...fields, status, durationMs, responseJson: () => responseJson(call) })
+  // Field by field, not a rest-destructuring spread: V8 copies `{ a, b, ...rest }` through a slow
+  // runtime path (microseconds per request, 2.5 % of the gateway's profile). A field the call never
+  // set stays absent, as with the spread.
+  const f: Mutable<FinishedCall> = { model: call.model, version: call.version, route: call.route, protocol: call.protocol, requestId: call.requestId, status, durationMs, responseJson: () => responseJson(call) }
+  if (call.parsed !== undefined) f.parsed = call.parsed
+  if (call.instances !== undefined) f.instances = call.instances
+  if (call.upstreamBody !== undefined) f.upstreamBody = call.upstreamBody
+  if (call.upstreamPath !== undefined) f.upstreamPath = call.upstreamPath
+  if (call.upstreamKind !== undefined) f.upstreamKind = call.upstreamKind
+  if (call.upstreamMs !== undefined) f.upstreamMs = call.upstreamMs
+  if (call.upstreamStatus !== undefined) f.upstreamStatus = call.upstreamStatus
+  if (call.upstreamError !== undefined) f.upstreamError = call.upstreamError
+  if (call.responseBody !== undefined) f.responseBody = call.responseBody
+  return Object.freeze(f)
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
 function parseAnswer (body: Buffer | undefined): unknown {
   if (body === undefined) return undefined

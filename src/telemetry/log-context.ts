@@ -4,6 +4,7 @@
  * and the fields are absent. @opentelemetry/api is a no-op until an SDK registers a tracer.
  */
 import { trace } from '@opentelemetry/api'
+import type { Bindings, ChildLoggerOptions, Logger } from 'pino'
 
 export interface TraceFields { trace_id?: string; span_id?: string }
 
@@ -29,3 +30,36 @@ export function errField (err: unknown): { type: string; message: string; stack?
   }
   return { type: 'Error', message: String(err) }
 }
+
+/**
+ * A request's child logger, built on first use. fastify asks for a child per request, and a pino
+ * child costs a few microseconds (its bindings serialised, its serializers merged); the data plane's
+ * one line per response goes through a logger built once (src/gateway/accounting.ts), so on the
+ * happy path a request's own child is never needed and never built. Anything that does log through
+ * `request.log` (an error path, fastify itself) gets the very child it would have had. Methods live
+ * on the prototype: a request allocates this object and its closure, nothing more.
+ */
+export class LazyChildLogger {
+  #child: Logger | undefined
+  readonly #make: () => Logger
+
+  constructor (make: () => Logger) {
+    this.#make = make
+  }
+
+  get #log (): Logger { return (this.#child ??= this.#make()) }
+  get level (): string { return this.#log.level }
+  set level (level: string) { this.#log.level = level }
+  get msgPrefix (): string | undefined { return this.#log.msgPrefix }
+  fatal (...args: LogArgs): void { this.#log.fatal(...args) }
+  error (...args: LogArgs): void { this.#log.error(...args) }
+  warn (...args: LogArgs): void { this.#log.warn(...args) }
+  info (...args: LogArgs): void { this.#log.info(...args) }
+  debug (...args: LogArgs): void { this.#log.debug(...args) }
+  trace (...args: LogArgs): void { this.#log.trace(...args) }
+  silent (): void {}
+  isLevelEnabled (level: string): boolean { return this.#log.isLevelEnabled(level) }
+  child (bindings: Bindings, options?: ChildLoggerOptions): Logger { return this.#log.child(bindings, options) }
+}
+
+type LogArgs = [obj: unknown, msg?: string, ...args: unknown[]]

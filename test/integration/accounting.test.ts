@@ -148,3 +148,18 @@ describe('the request id', () => {
     expect(upstream.at(-1)?.headers['x-request-id']).toBe(id)
   })
 })
+
+describe('the line per response', () => {
+  // The line is written through one logger built at start-up, without redaction: its fields are
+  // fixed, and none of them may carry the client's headers.
+  it('has the request id first, and no credential the client sent', async () => {
+    const res = await post('/v2/models/hit-predictor/infer', oipBody(), 'with-secrets', { authorization: 'Bearer s3cret-token', cookie: 'session=s3cret-cookie' })
+    expect(res.status).toBe(200)
+    const lines = gw.logs.filter((l) => (JSON.parse(l) as Line).reqId === 'with-secrets')
+    expect(lines).toHaveLength(1)
+    const line = lines[0]!
+    expect(Object.keys(JSON.parse(line) as Line).slice(0, 5)).toEqual(['level', 'time', 'pid', 'hostname', 'reqId'])
+    expect(line).not.toContain('s3cret')
+    expect(JSON.parse(line)).toMatchObject({ req: { method: 'POST', url: '/v2/models/hit-predictor/infer' }, res: { statusCode: 200 }, model: 'hit-predictor', version: 'v1', msg: 'request completed' })
+  })
+})

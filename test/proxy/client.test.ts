@@ -7,7 +7,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Agent } from 'undici'
-import { callUpstream } from '../../src/proxy/client.js'
+import { Cancel, callUpstream } from '../../src/proxy/client.js'
 import { until } from '../helpers/wait.js'
 
 let server: Server
@@ -83,6 +83,17 @@ describe('callUpstream', () => {
     await until(() => writing.size === 1, 10_000)
     cancel.abort()
     await until(() => writing.size === 0 && res.stream.destroyed, 10_000)
+  })
+
+  it('a Cancel (the gateway\'s cheap signal) cancels a call read whole, and its retry after it', async () => {
+    const cancel = new Cancel()
+    const pending = callUpstream(agent, { ...base(), path: '/endless', deadlineMs: 60_000, maxBytes: 1 << 30, signal: cancel })
+    await until(() => writing.size === 1, 10_000)
+    cancel.abort()
+    expect(await pending).toMatchObject({ ok: false, kind: 'aborted' })
+    await until(() => writing.size === 0, 10_000)
+    // cancelled once, cancelled for good: the next call on it settles at once
+    expect(await callUpstream(agent, { ...base(), path: '/small', signal: cancel })).toMatchObject({ ok: false, kind: 'aborted' })
   })
 
   it('a stream destroyed unread aborts the upstream call', async () => {

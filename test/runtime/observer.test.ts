@@ -22,6 +22,28 @@ describe('finishCall', () => {
     expect(() => { (done as { status: number }).status = 500 }).toThrow(TypeError)
   })
 
+  it('carries every field the call set, and none it did not (finishCall lists them one by one)', () => {
+    // Required<Call>: a field added to Call fails this file's typecheck until it is listed here.
+    const full: Required<Call> = {
+      ...call('{"a":1}'),
+      parsed: { inputs: [] },
+      instances: [{ a: 1 }],
+      upstreamBody: Buffer.from('{}'),
+      upstreamPath: '/v2/models/m/infer',
+      upstreamKind: 'v2',
+      upstreamMs: 1.5,
+      upstreamStatus: 200,
+      upstreamError: 'status',
+      responseBody: Buffer.from('{"a":1}'),
+      responseParsed: { value: { a: 1 } }
+    }
+    const done = finishCall(full, 502, 3)
+    const kept = Object.keys(full).filter((k) => !['requestBody', 'releases', 'responseParsed'].includes(k))
+    expect(Object.keys(done).sort()).toEqual([...kept, 'status', 'durationMs', 'responseJson'].sort())
+    for (const k of kept) expect((done as unknown as Record<string, unknown>)[k]).toBe((full as unknown as Record<string, unknown>)[k])
+    expect(Object.keys(finishCall(call(), 200)).sort()).toEqual(['durationMs', 'model', 'protocol', 'requestId', 'responseJson', 'route', 'status', 'version'])
+  })
+
   it('answers undefined for no body or a body that is not JSON', () => {
     expect(finishCall(call(), 200).responseJson()).toBeUndefined()
     expect(finishCall(call('not json'), 200).responseJson()).toBeUndefined()
