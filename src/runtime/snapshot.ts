@@ -8,6 +8,7 @@ import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
 import { buildModelTable, type ModelTable } from '../routing/table.js'
 import { targetOf, type UpstreamTarget } from '../protocol/paths.js'
 import type { Transform } from '../transform/types.js'
+import { tensorOrder, type ModelOrder, type TensorOrder } from '../transform/order.js'
 
 export interface Readiness {
   ready: boolean
@@ -26,6 +27,8 @@ export interface VersionRuntime {
   readonly isShadow: boolean
   /** The version's own pre/post-processing, when its config names one. */
   readonly transform: Transform | undefined
+  /** How it reads a caller's raw tensor (in the model's order): as sent, re-ordered, or unknown. */
+  readonly tensorOrder: TensorOrder
 }
 
 export interface ModelRuntime {
@@ -33,6 +36,8 @@ export interface ModelRuntime {
   readonly config: ModelConfig
   readonly table: ModelTable
   readonly versions: ReadonlyMap<string, VersionRuntime>
+  /** The feature order of a caller's raw tensor; undefined when neither the config nor a spec gives one. */
+  readonly featureOrder: ModelOrder | undefined
 }
 
 export interface Snapshot {
@@ -74,14 +79,19 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
   const models = new Map<string, ModelRuntime>()
   for (const [name, model] of Object.entries(config.models)) {
     const versions = new Map<string, VersionRuntime>()
+    const featureOrder = modelOrder(model, layers.transforms)
     for (const [vname, v] of Object.entries(model.versions)) {
+      const readiness = layers.readiness.get(versionKey(name, vname)) ?? UNPROBED
+      const transform = v.transform === undefined ? undefined : layers.transforms.get(v.transform)
       versions.set(vname, Object.freeze({
         name: vname,
         config: v,
         target: targetOf(v.url, v.upstreamModel ?? name),
-        readiness: layers.readiness.get(versionKey(name, vname)) ?? UNPROBED,
+        readiness,
         isShadow: v.mirror !== undefined,
-        transform: v.transform === undefined ? undefined : layers.transforms.get(v.transform)
+        transform,
+        // Compiled here, once per snapshot: the request path only applies the permutation.
+        tensorOrder: tensorOrder(featureOrder, transform, vname, readiness.tensors?.input ?? transform?.input.name)
       }))
     }
     const weights = layers.weights.get(name)
@@ -93,7 +103,22 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
       mirror: mirrors?.get(v.name) ?? v.config.mirror,
       ready: v.readiness.ready && !layers.ejected.has(versionKey(name, v.name))
     })))
-    models.set(name, Object.freeze({ name, config: model, table, versions }))
+    models.set(name, Object.freeze({ name, config: model, table, versions, featureOrder }))
   }
   return Object.freeze({ config, models, loadedAt: now })
+}
+
+/**
+ * The feature order of the model's raw tensors: the config's `features`; else the spec of
+ * `featuresFrom`, else of the first serving version (no `mirror`) in file order with a transform.
+ * File order and `mirror` come from the file, so a weight change never changes the order.
+ */
+function modelOrder (model: ModelConfig, transforms: TransformTable): ModelOrder | undefined {
+  if (model.features !== undefined) return Object.freeze({ features: Object.freeze([...model.features]), from: 'config' })
+  const entries = Object.entries(model.versions)
+  const source = model.featuresFrom !== undefined
+    ? entries.find(([name]) => name === model.featuresFrom)
+    : entries.find(([, v]) => v.mirror === undefined && v.transform !== undefined)
+  const t = source?.[1].transform === undefined ? undefined : transforms.get(source[1].transform)
+  return t === undefined ? undefined : Object.freeze({ features: t.features, from: source![0] })
 }
