@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
 import { demoConfig } from '../../src/cli/demo.js'
-import { FEATURES } from '../../src/demo/features.js'
+import { fileURLToPath } from 'node:url'
+import { MODELS_DIR } from '../../src/cli/demo.js'
+import { FEATURES, V3_FEATURE_ORDER } from '../../src/demo/features.js'
 import { generateSong, mulberry32, songToRow, type Song } from '../../src/demo/songs.js'
 import type { RunningModelServer } from '../../src/demo/model-server.js'
 import { oipBody, startDemoVersions, startGateway, type TestGateway } from '../helpers/gateway.js'
@@ -80,3 +82,75 @@ describe('the default demo: v3 (another feature order) compared on raw tensors',
     expect(rate(tensor)).toBeLessThan(0.94)
   }, 240_000)
 })
+
+describe('a primary whose transform declares another order than the model\'s', () => {
+  let models: RunningModelServer[]
+  let gw: TestGateway
+  const row = songToRow(generateSong(mulberry32(5)))
+
+  beforeAll(async () => {
+    models = await startDemoVersions(['v1', 'v3'])
+    gw = await startGateway({
+      schemaVersion: 1,
+      models: {
+        'hit-predictor': {
+          features: [...FEATURES],
+          versions: {
+            v3: { url: models[1]!.url, weight: 100, transform: `${MODELS_DIR}v3/transform.yaml` },
+            // the same columns as v3's spec, but "tempo" is called "bpm": not the model's names
+            renamed: { url: models[1]!.url, weight: 0, mirror: 100, transform: fileURLToPath(new URL('../fixtures/transforms/order/v3-renamed-tempo.yaml', import.meta.url)) }
+          }
+        }
+      }
+    }, { adminToken: TOKEN })
+  })
+
+  afterAll(async () => {
+    await gw?.close()
+    for (const m of models ?? []) await m.close()
+  })
+
+  /** What v3's own server answers for the row in v3's order, called directly. */
+  async function direct (): Promise<unknown> {
+    const res = await request(`${models[1]!.url}/v2/models/hit-predictor/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'song_features_v3', shape: [1, 12], datatype: 'FP32', data: V3_FEATURE_ORDER.map((f) => row[FEATURES.indexOf(f)]) }] }) })
+    return (await res.body.json() as { outputs: unknown }).outputs
+  }
+
+  it('re-orders an OIP tensor in the model\'s order into v3\'s order', async () => {
+    const res = await request(`${gw.url}/v2/models/hit-predictor/infer`, { method: 'POST', body: oipBody([row]) })
+    expect(res.statusCode).toBe(200)
+    expect((await res.body.json() as { outputs: unknown }).outputs).toEqual(await direct())
+  })
+
+  it('re-orders KServe v1 number-array instances too', async () => {
+    const res = await request(`${gw.url}/v1/models/hit-predictor:predict`, { method: 'POST', body: JSON.stringify({ instances: [row] }) })
+    expect(res.statusCode).toBe(200)
+    const outputs = await direct() as { data: number[] }[]
+    expect((await res.body.json() as { predictions: number[][] }).predictions[0]).toEqual(outputs[0]!.data)
+  })
+
+  it('refuses with a 400 a tensor whose width is not the model\'s order\'s', async () => {
+    const res = await request(`${gw.url}/v2/models/hit-predictor/infer`, { method: 'POST', body: JSON.stringify({ inputs: [{ name: 'song_features', shape: [1, 11], datatype: 'FP32', data: row.slice(0, 11) }] }) })
+    expect(res.statusCode).toBe(400)
+    expect(await res.body.json()).toMatchObject({ code: expect.stringMatching(/^HEADLINER_ERR_/) })
+  })
+
+  it('counts a shadow whose spec names other features as incomparable, with the reason, instead of comparing garbage', async () => {
+    const before = (await v3LikePairs(gw, 'renamed'))[0]?.counts.incomparable ?? 0
+    const res = await request(`${gw.url}/v2/models/hit-predictor/infer`, { method: 'POST', body: oipBody([row]) })
+    expect(res.statusCode).toBe(200)
+    await res.body.text()
+    await until(async () => ((await v3LikePairs(gw, 'renamed'))[0]?.counts.incomparable ?? 0) === before + 1)
+    const [pair] = await v3LikePairs(gw, 'renamed')
+    expect(pair!.counts.agree + pair!.counts.disagree).toBe(0)
+    expect(pair!.incomparableReason).toMatch(/version "renamed"'s transform has feature "bpm", which the model's order .* does not name/)
+    const metrics = await (await request(`${gw.adminUrl}/metrics`)).body.text()
+    expect(metrics).toMatch(/headliner_shadow_comparisons_total\{model="hit-predictor",primary="v3",shadow="renamed",outcome="incomparable"\} [1-9]/)
+  })
+})
+
+async function v3LikePairs (gw: TestGateway, shadow: string): Promise<(PairSummary & { incomparableReason: string | null })[]> {
+  const res = await request(`${gw.adminUrl}/admin/models/hit-predictor/shadow`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  const body = await res.body.json() as { shadows: { version: string; pairs: (PairSummary & { incomparableReason: string | null })[] }[] }
+  return body.shadows.find((s) => s.version === shadow)?.pairs ?? []
+}
