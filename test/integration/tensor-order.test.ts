@@ -142,7 +142,7 @@ describe('a primary whose transform declares another order than the model\'s', (
     await res.body.text()
     await until(async () => ((await v3LikePairs(gw, 'renamed'))[0]?.counts.incomparable ?? 0) === before + 1)
     const [pair] = await v3LikePairs(gw, 'renamed')
-    expect(pair!.counts.agree + pair!.counts.disagree).toBe(0)
+    expect((pair!.counts.agree ?? 0) + (pair!.counts.disagree ?? 0)).toBe(0)
     expect(pair!.incomparableReason).toMatch(/version "renamed"'s transform has feature "bpm", which the model's order .* does not name/)
     const metrics = await (await request(`${gw.adminUrl}/metrics`)).body.text()
     expect(metrics).toMatch(/headliner_shadow_comparisons_total\{model="hit-predictor",primary="v3",shadow="renamed",outcome="incomparable"\} [1-9]/)

@@ -8,6 +8,11 @@ import { loadTransform } from '../../src/transform/load.js'
 import type { Transform } from '../../src/transform/types.js'
 
 const order = (features: string[], from = 'config') => ({ features, from })
+/** The columns of a re-ordering (fails the test for any other order). */
+function columnsOf (o: TensorOrder): readonly number[] {
+  if (o.kind !== 'reorder') throw new Error(`expected a re-ordering, got ${o.kind}`)
+  return o.columns
+}
 const spec = (features: string[]) => ({ features })
 
 describe('tensorOrder', () => {
@@ -40,12 +45,12 @@ describe('relativeOrder: the shadow\'s columns from the primary\'s', () => {
 
   it('composes through the model\'s order', () => {
     const row = ['a', 'b', 'c']
-    const asV3 = permuteRows(row, (v3 as { columns: number[] }).columns)
+    const asV3 = permuteRows(row, columnsOf(v3))
     expect(asV3).toEqual(['c', 'a', 'b'])
     // primary v3 got [c, a, b]; the shadow v4 must read [b, c, a], a spec-less shadow [a, b, c]
-    expect(permuteRows(asV3, (relativeOrder(v3, v4) as { columns: number[] }).columns)).toEqual(['b', 'c', 'a'])
+    expect(permuteRows(asV3, columnsOf(relativeOrder(v3, v4)))).toEqual(['b', 'c', 'a'])
     expect(relativeOrder(v3, v4)).toMatchObject({ input: 'in4' })
-    expect(permuteRows(asV3, (relativeOrder(v3, AS_SENT, 'in') as { columns: number[] }).columns)).toEqual(row)
+    expect(permuteRows(asV3, columnsOf(relativeOrder(v3, AS_SENT, 'in')))).toEqual(row)
   })
 
   it('is unknown when either side is', () => {
@@ -96,9 +101,9 @@ describe('compileSnapshot: the model\'s feature order and each version\'s permut
     expect(m.featureOrder).toEqual({ features: FEATURES, from: 'v1' })
     expect(m.versions.get('v1')!.tensorOrder).toBe(AS_SENT)
     expect(m.versions.get('plain')!.tensorOrder).toBe(AS_SENT)
-    const v3 = m.versions.get('v3s')!.tensorOrder as { columns: number[]; input: string }
-    expect(permuteRows(FEATURES, v3.columns)).toEqual(V3_FEATURE_ORDER)
-    expect(v3.input).toBe('song_features_v3')
+    const v3 = m.versions.get('v3s')!.tensorOrder
+    expect(permuteRows(FEATURES, columnsOf(v3))).toEqual(V3_FEATURE_ORDER)
+    expect(v3).toMatchObject({ input: 'song_features_v3' })
   })
 
   it('follows `features` and `featuresFrom` when the config sets them', () => {
