@@ -141,6 +141,8 @@ describe('a primary whose transform declares another order than the model\'s', (
     expect(res.statusCode).toBe(200)
     await res.body.text()
     await until(async () => ((await v3LikePairs(gw, 'renamed'))[0]?.counts.incomparable ?? 0) === before + 1)
+    const summary = await (await request(`${gw.adminUrl}/admin/models/hit-predictor/shadow`, { headers: { authorization: `Bearer ${TOKEN}` } })).body.json()
+    expect(summary).toMatchObject({ featureOrder: { features: FEATURES, from: 'config' } })
     const [pair] = await v3LikePairs(gw, 'renamed')
     expect((pair!.counts.agree ?? 0) + (pair!.counts.disagree ?? 0)).toBe(0)
     expect(pair!.incomparableReason).toMatch(/version "renamed"'s transform has feature "bpm", which the model's order .* does not name/)
