@@ -7,6 +7,7 @@ import { pino, type Logger } from 'pino'
 import { runCli } from './cli/index.js'
 import type { CliContext, Shutdown } from './cli/command.js'
 import { drain } from './gateway/drain.js'
+import { traceFields } from './telemetry/log-context.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -24,6 +25,9 @@ function createLogger (): Logger {
   setInterval(() => { dest.flush() }, 1000).unref()
   return pino({
     level: process.env.HEADLINER_LOG_LEVEL ?? 'info',
+    // Every line logged within a traced request (the request line, errors, upstream faults,
+    // ejections) carries its trace_id and span_id; without an active span this adds nothing.
+    mixin: traceFields,
     // Never log credentials, whatever a future log line includes.
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' }
   }, dest)

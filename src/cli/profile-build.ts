@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { buildProfile, profileError } from '../drift/profile.js'
-import { scoreRows } from './profile-score.js'
+import { readLabelCodes, scoreRows } from './profile-score.js'
 
 /** One data record and the 1-based line it came from. */
 export interface TableRow {
@@ -187,15 +187,27 @@ export async function profileBuild (args: ProfileBuildArgs, out: NodeJS.Writable
     if (args.labels === undefined) fail('--score needs --labels FILE (the model\'s output labels, in column order)')
     data.predictions = await scoreRows({ url: args.scoreUrl, model: args.model, labels: args.labels!, features: data.features, rows: data.rows })
   }
+  const labels = args.labels === undefined ? undefined : await readLabelCodes(args.labels)
+  if (labels !== undefined) checkLabels(labels, data.predictions, args)
   const profile = buildProfile(data.rows, {
     model: args.model,
     bins: args.bins,
     features: data.features,
     ...(data.predictions === undefined ? {} : { predictions: data.predictions }),
+    // the model's output columns in order: live drift maps columns to classes by these, never sorted
+    ...(labels === undefined ? {} : { labels }),
     now: args.now ?? new Date()
   })
   const json = JSON.stringify(profile, null, 2) + '\n'
   await new Promise<void>((resolve, reject) => {
     out.write(json, (err) => { if (err != null) reject(err); else resolve() })
   })
+}
+
+/** Labels name the classes of the rows' predictions: refuse them when there are none, or a class is missing. */
+function checkLabels (labels: readonly string[], predictions: readonly string[] | undefined, args: ProfileBuildArgs): void {
+  if (predictions === undefined) fail(`--labels ${args.labels}: the rows of ${args.input} have no predictions to label (add a prediction column, or --score URL)`)
+  const known = new Set(labels)
+  const missing = predictions!.find((p) => !known.has(p))
+  if (missing !== undefined) fail(`--labels ${args.labels}: predicted class "${missing}" of ${args.input} is not in ${args.labels}`)
 }

@@ -24,16 +24,21 @@ export interface ScoreOptions {
   rows: readonly Record<string, number>[]
 }
 
-export async function scoreRows (opts: ScoreOptions): Promise<string[]> {
+/** The class codes of a labels file (`{code, name}` entries or strings), in output-column order. */
+export async function readLabelCodes (file: string): Promise<string[]> {
   let raw: unknown
   try {
-    raw = JSON.parse(await readFile(opts.labels, 'utf8'))
+    raw = JSON.parse(await readFile(file, 'utf8'))
   } catch (err) {
-    throw fail(`${opts.labels}: cannot read the labels: ${(err as Error).message}`)
+    throw fail(`${file}: cannot read the labels: ${(err as Error).message}`)
   }
   const parsed = parseLabels(raw)
-  if (!parsed.ok) throw fail(`${opts.labels}: ${parsed.problems.join('; ')}`)
-  const codes = parsed.labels.codes
+  if (!parsed.ok) throw fail(`${file}: ${parsed.problems.join('; ')}`)
+  return [...parsed.labels.codes]
+}
+
+export async function scoreRows (opts: ScoreOptions): Promise<string[]> {
+  const codes = await readLabelCodes(opts.labels)
   const out: string[] = []
   const path = `${opts.url.replace(/\/+$/, '')}/v2/models/${encodeURIComponent(opts.model)}/infer`
   for (let start = 0; start < opts.rows.length; start += BATCH) {

@@ -45,6 +45,9 @@ export const ModelSchema = z.strictObject({
   versionHeader: headerName.default('x-headliner-version').describe('Request header a client may set to choose a configured version by name (route `header`). Default `x-headliner-version`.'),
   headerRouting: z.enum(['serving', 'all', 'off']).default('serving').describe('Which versions the version header can choose: `serving` (not shadows; a shadow named in it answers 404 like an unknown version), `all` (shadows too), `off` (the header is ignored). Default `serving`.'),
   salt: z.string().optional().describe('Salt of the sticky hash. Default: the model name. Change it to reshuffle every sticky user.'),
+  // Raw tensors (docs/transforms.md, "Raw tensors"): the order the caller's columns are in.
+  features: z.array(z.string().min(1)).min(1).optional().describe('Feature order of a raw tensor (OIP `inputs`, KServe v1 number arrays) sent to this model, by name. A version whose transform declares these names in another order gets the columns re-ordered (docs/transforms.md, "Raw tensors"). Default: the order of `featuresFrom`\'s transform.'),
+  featuresFrom: name('version').optional().describe('Version whose transform spec gives the model\'s feature order when `features` is absent. Default: the first serving version (no `mirror`), in file order, that names a transform.'),
   versions: z.record(name('version'), VersionSchema).describe('The versions, by name: letters, digits, `_`, `.`, `-`, at most 63 characters, starting with a letter or digit.'),
   shadow: z.strictObject({
     timeoutMs: z.number().int().min(1).max(600_000).default(5000).describe('Timeout of a shadow call. Default 5000.'),

@@ -68,6 +68,7 @@ export function modelProblems (modelName: string, raw: unknown, baseDir: string)
     // The sum needs every version's weight; a version the schema refused leaves it unknown.
     if (complete) problems.push(...weightProblems(weights).map((p) => ({ path: [...at, 'versions', ...p.path], message: p.message })))
   }
+  problems.push(...featureOrderProblems(at, raw))
   const sticky = read(ModelSchema.shape.sticky, raw.sticky)
   const versionHeader = read(ModelSchema.shape.versionHeader, raw.versionHeader)
   if (sticky !== skip && sticky !== undefined && versionHeader !== skip && sticky.header === versionHeader) {
@@ -78,6 +79,26 @@ export function modelProblems (modelName: string, raw: unknown, baseDir: string)
     const t = read(ModelSchema.shape.drift.unwrap().shape.thresholds, raw.drift.thresholds)
     if (t !== skip && t.psiWarn > t.psiAlert) problems.push({ path: [...at, 'drift', 'thresholds'], message: `psiWarn (${t.psiWarn}) must not exceed psiAlert (${t.psiAlert})` })
   }
+  return problems
+}
+
+/** `features` names each feature once; `featuresFrom` names a version with a transform, and not alongside `features`. */
+function featureOrderProblems (at: PropertyKey[], raw: Record<string, unknown>): Problem[] {
+  const problems: Problem[] = []
+  const features = read(ModelSchema.shape.features, raw.features)
+  if (features !== skip && features !== undefined) {
+    const seen = new Set<string>()
+    features.forEach((f, i) => {
+      if (seen.has(f)) problems.push({ path: [...at, 'features', i], message: `"${f}" is named twice: a feature order names each feature once` })
+      seen.add(f)
+    })
+  }
+  const from = read(ModelSchema.shape.featuresFrom, raw.featuresFrom)
+  if (from === skip || from === undefined) return problems
+  if (features !== undefined) problems.push({ path: [...at, 'featuresFrom'], message: 'set `features` or `featuresFrom`, not both' })
+  const version = isRecord(raw.versions) ? raw.versions[from] : undefined
+  if (!isRecord(version)) problems.push({ path: [...at, 'featuresFrom'], message: `names version "${from}", which the model does not have` })
+  else if (typeof version.transform !== 'string') problems.push({ path: [...at, 'featuresFrom'], message: `version "${from}" names no transform, so it declares no feature order` })
   return problems
 }
 

@@ -152,11 +152,9 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     call.upstreamKind = plan.kind
     const instances = plan.instances
     if (instances !== undefined) call.instances = instances
-    call.upstreamBody = plan.bridged !== undefined
-      ? plan.bridged
-      : instances === undefined
+    call.upstreamBody = plan.bridged ?? plan.reordered ?? (instances === undefined
       ? call.requestBody
-      : await stage('pre_process', call, () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics))
+      : await stage('pre_process', call, () => preProcess(call.model, version, instances, oipId(call.parsed) ?? call.requestId, metrics)))
     return plan
   }
 

@@ -9,6 +9,7 @@ import { checkInferRequest } from '../protocol/oip.js'
 import { checkPredictRequest } from '../protocol/v1.js'
 import type { Protocol } from '../runtime/call.js'
 import type { VersionRuntime } from '../runtime/snapshot.js'
+import { reorderInstances, reorderOipRequest, type Reordered } from '../transform/raw-tensor.js'
 import { checkTensorShape, tensorFromInstances } from './v1-bridge.js'
 
 /** Answers up to this size (by content-length) are read whole and sent as one Buffer. */
@@ -23,6 +24,8 @@ export interface UpstreamPlan {
   instances?: unknown[]
   /** A v1 number-array call sent to an OIP-only upstream as this tensor body; the answer goes back as `predictions`. */
   bridged?: Buffer
+  /** The caller's raw tensor with its columns in the version's feature order (docs/transforms.md). */
+  reordered?: Buffer
 }
 
 /** Validate the parsed body (400 when it is not a request of its protocol) and plan the upstream call. */
@@ -31,18 +34,33 @@ export function planUpstream (model: string, version: VersionRuntime, protocol: 
     const checked = checkInferRequest(parsed)
     if (!checked.ok) throw errors.badRequest('request', checked.error)
     checkTensorShape(model, version, checked.value.inputs)
-    return { path: version.target.inferPath, kind: 'v2' }
+    const order = version.tensorOrder
+    // as sent (no transform, or one in the model's order): the caller's bytes, no per-request work
+    if (order.kind !== 'reorder') return { path: version.target.inferPath, kind: 'v2' }
+    return { path: version.target.inferPath, kind: 'v2', reordered: fitted(model, reorderOipRequest(checked.value, order, version.name)) }
   }
   const checked = checkPredictRequest(parsed)
   if (!checked.ok) throw errors.badRequest('request', checked.error)
   // named features in: the version's own transform builds its OIP v2 tensor
   if (checked.value.named) return { path: version.target.inferPath, kind: 'v2', instances: checked.value.instances }
+  const order = version.tensorOrder
+  const instances = order.kind === 'reorder' ? fitted(model, reorderInstances(checked.value.instances as number[][], order, version.name)) : checked.value.instances
   if (version.config.protocol === 'v2') {
-    const tensor = tensorFromInstances(version, checked.value.instances as number[][], id)
+    const tensor = tensorFromInstances(version, instances as number[][], id)
     checkTensorShape(model, version, [tensor.input])
     return { path: version.target.inferPath, kind: 'v2', bridged: tensor.body }
   }
-  return { path: version.target.predictPath, kind: 'v1' }
+  if (order.kind !== 'reorder') return { path: version.target.predictPath, kind: 'v1' }
+  return { path: version.target.predictPath, kind: 'v1', reordered: Buffer.from(JSON.stringify({ ...(parsed as object), instances })) }
+}
+
+/**
+ * The re-ordered tensor, or a 400: a tensor that is not [rows, width] of the model's order cannot
+ * be re-ordered, and sent as it is the version would read its columns as the wrong features.
+ */
+function fitted<T> (model: string, r: Reordered<T>): T {
+  if (r.ok) return r.value
+  throw errors.badRequest(r.where, `${r.reason}, model "${model}"`)
 }
 
 /**

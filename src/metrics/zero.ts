@@ -8,7 +8,7 @@ import type { Metrics } from './metrics.js'
 
 const UPSTREAM_KINDS = ['timeout', 'connect', 'status', 'protocol', 'invalid_prediction'] as const
 const SHADOW_OUTCOMES = ['sent', 'dropped', 'error', 'timeout'] as const
-const COMPARISON_OUTCOMES = ['agree', 'disagree', 'shadow_error', 'primary_error', 'skipped'] as const
+const COMPARISON_OUTCOMES = ['agree', 'disagree', 'shadow_error', 'primary_error', 'incomparable', 'skipped'] as const
 
 export function zeroSeries (metrics: Metrics, config: Config): void {
   for (const result of ['success', 'failure']) metrics.configReloads.labels(result).inc(0)

@@ -9,6 +9,7 @@ import type { Config, ModelConfig, VersionConfig } from '../config/schema.js'
 import { buildModelTable, type ModelTable } from '../routing/table.js'
 import { targetOf, type UpstreamTarget } from '../protocol/paths.js'
 import type { Transform } from '../transform/types.js'
+import { tensorOrder, type ModelOrder, type TensorOrder } from '../transform/order.js'
 
 export interface Readiness {
   ready: boolean
@@ -33,6 +34,8 @@ export interface VersionRuntime {
    * `servingConfig` is that upstream's version config before the reload (its connection settings).
    */
   readonly next?: { readonly target: UpstreamTarget; readonly readiness: Readiness; readonly servingConfig: VersionConfig }
+  /** How it reads a caller's raw tensor (in the model's order): as sent, re-ordered, or unknown. */
+  readonly tensorOrder: TensorOrder
 }
 
 export interface ModelRuntime {
@@ -40,6 +43,8 @@ export interface ModelRuntime {
   readonly config: ModelConfig
   readonly table: ModelTable
   readonly versions: ReadonlyMap<string, VersionRuntime>
+  /** The feature order of a caller's raw tensor; undefined when neither the config nor a spec gives one. */
+  readonly featureOrder: ModelOrder | undefined
 }
 
 export interface Snapshot {
@@ -104,19 +109,24 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
   const models = new Map<string, ModelRuntime>()
   for (const [name, model] of Object.entries(config.models)) {
     const versions = new Map<string, VersionRuntime>()
+    const featureOrder = modelOrder(model, layers.transforms)
     for (const [vname, v] of Object.entries(model.versions)) {
       const key = versionKey(name, vname)
       const target = targetOf(v.url, v.upstreamModel ?? name)
       const readiness = layers.readiness.get(key) ?? UNPROBED
       const held = layers.held.get(key)
+      const transform = v.transform === undefined ? undefined : layers.transforms.get(v.transform)
+      const serving = held === undefined ? readiness : heldReadiness(held, v.url, readiness)
       versions.set(vname, Object.freeze({
         name: vname,
         config: v,
         isShadow: v.mirror !== undefined,
-        transform: v.transform === undefined ? undefined : layers.transforms.get(v.transform),
+        transform,
+        // Compiled here, once per snapshot: the request path only applies the permutation.
+        tensorOrder: tensorOrder(featureOrder, transform, vname, serving.tensors?.input ?? transform?.input.name),
         ...(held === undefined
           ? { target, readiness }
-          : { target: held.target, readiness: heldReadiness(held, v.url, readiness), next: Object.freeze({ target, readiness, servingConfig: held.config }) })
+          : { target: held.target, readiness: serving, next: Object.freeze({ target, readiness, servingConfig: held.config }) })
       }))
     }
     const weights = layers.weights.get(name)
@@ -128,7 +138,7 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
       mirror: mirrors?.get(v.name) ?? v.config.mirror,
       ready: v.readiness.ready && !layers.ejected.has(versionKey(name, v.name))
     })), layers.compares.get(name))
-    models.set(name, Object.freeze({ name, config: model, table, versions }))
+    models.set(name, Object.freeze({ name, config: model, table, versions, featureOrder }))
   }
   return Object.freeze({ config, models, loadedAt: now })
 }
@@ -137,4 +147,19 @@ export function compileSnapshot (config: Config, layers: Layers, now: number): S
 function heldReadiness (held: Held, url: string, readiness: Readiness): Readiness {
   if (!held.readiness.ready) return held.readiness
   return Object.freeze({ ...held.readiness, reason: `serving the previous upstream ${held.config.url} until ${url} is ready (${readiness.reason})` })
+}
+
+/**
+ * The feature order of the model's raw tensors: the config's `features`; else the spec of
+ * `featuresFrom`, else of the first serving version (no `mirror`) in file order with a transform.
+ * File order and `mirror` come from the file, so a weight change never changes the order.
+ */
+function modelOrder (model: ModelConfig, transforms: TransformTable): ModelOrder | undefined {
+  if (model.features !== undefined) return Object.freeze({ features: Object.freeze([...model.features]), from: 'config' })
+  const entries = Object.entries(model.versions)
+  const source = model.featuresFrom !== undefined
+    ? entries.find(([name]) => name === model.featuresFrom)
+    : entries.find(([, v]) => v.mirror === undefined && v.transform !== undefined)
+  const t = source?.[1].transform === undefined ? undefined : transforms.get(source[1].transform)
+  return t === undefined ? undefined : Object.freeze({ features: t.features, from: source![0] })
 }

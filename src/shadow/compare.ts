@@ -5,8 +5,12 @@
  */
 import { jsDistance, topIndices } from '../vector.js'
 
-/** What one shadowed request came to. Used as a metric label value, so the strings are stable. */
-export type Outcome = 'agree' | 'disagree' | 'shadow_error' | 'primary_error'
+/**
+ * What one shadowed request came to. Used as a metric label value, so the strings are stable.
+ * `incomparable`: the two versions read the caller's raw tensor in orders that cannot both be known
+ * (src/transform/order.ts), so their answers are not compared (see `incomparable`).
+ */
+export type Outcome = 'agree' | 'disagree' | 'shadow_error' | 'primary_error' | 'incomparable'
 
 /**
  * When a probability comparison counts as `agree` (the config's `shadow.agreement`). A batch agrees
@@ -73,7 +77,7 @@ export interface Comparison {
   measures?: Measures
   /** Set when both answers are numbers of the same shape but not both probabilities. */
   regression?: RegressionMeasures
-  /** Set for `primary_error` and `shadow_error`. */
+  /** Set for `primary_error`, `shadow_error` and `incomparable` (the reason). */
   error?: string
 }
 
@@ -228,4 +232,9 @@ export function compare (input: ComparisonInput, rule: AgreementRule = DEFAULT_R
   }
   const regression = compareRegression(primary.rows, shadow.rows)
   return { outcome: decideRegression(rule, regression), regression }
+}
+
+/** The comparison of a pair whose tensors were not the same question: not measured, with the reason. */
+export function incomparable (reason: string): Comparison {
+  return { outcome: 'incomparable', error: reason }
 }

@@ -17,8 +17,10 @@ import type { Observer } from '../runtime/observer.js'
 import type { ModelRuntime, VersionRuntime } from '../runtime/snapshot.js'
 import { callUpstream } from '../proxy/client.js'
 import { shouldMirror } from '../routing/pick.js'
-import { compare, DEFAULT_K, type Answer, type Comparison } from './compare.js'
+import { Breakers } from './breaker.js'
+import { compare, DEFAULT_K, incomparable, type Answer, type Comparison } from './compare.js'
 import { rowsFromAnswer } from '../protocol/rows.js'
+import { MAX_COMPARED_BYTES, primaryAnswer } from './primary-answer.js'
 import { DiffBuffer } from './diff-buffer.js'
 import { labelledAnswer } from './labelled.js'
 import { shadowRequest, type ShadowRequest } from './request.js'
@@ -28,8 +30,6 @@ import { ShadowStats, type ShadowStatsSnapshot } from './summary.js'
 export const SHADOW_HEADER = 'x-headliner-shadow'
 const MAX_SHADOW_BODY = 4 * 1024 * 1024
 const MAX_DIFF_BYTES = 1024 * 1024
-
-type Breaker = ModelRuntime['config']['shadow']['breaker']
 
 export interface Disagreement {
   at: string
@@ -76,13 +76,11 @@ export class ShadowDispatcher implements Observer {
   readonly #inflight = new Map<string, number>()
   readonly #stats = new Map<string, ShadowStats>()
   readonly #diffs = new Map<string, DiffBuffer<Disagreement>>()
-  /** Per shadow (model/version): consecutive failures and until when copies are skipped. */
-  readonly #breakers = new Map<string, { failures: number; openUntil: number }>()
-  readonly #now: () => number
+  readonly #breakers: Breakers
 
   constructor (deps: ShadowDeps) {
     this.#deps = deps
-    this.#now = deps.now ?? Date.now
+    this.#breakers = new Breakers(deps.now ?? Date.now)
   }
 
   wantsResponse (model: ModelRuntime): boolean {
@@ -103,7 +101,7 @@ export class ShadowDispatcher implements Observer {
       const inflight = this.#inflight.get(model.name) ?? 0
       // Past the in-flight bound, or while a failing shadow cools down, the copy is dropped (counted):
       // a dead shadow then costs a counter increment, not a refused connection per request.
-      if (inflight >= settings.maxInflight || this.#breakerOpen(model.name, shadow.name, settings.breaker)) {
+      if (inflight >= settings.maxInflight || this.#breakers.open(model.name, shadow.name, settings.breaker)) {
         this.#deps.metrics.shadowRequests.labels(model.name, shadow.name, 'dropped').inc()
         continue
       }
@@ -120,32 +118,6 @@ export class ShadowDispatcher implements Observer {
         this.#inflight.set(model.name, (this.#inflight.get(model.name) ?? 1) - 1)
       })
     }
-  }
-
-  #breakerOpen (model: string, shadow: string, settings: Breaker): boolean {
-    const b = this.#breakers.get(`${model}\u0000${shadow}`)
-    if (b === undefined || b.failures < settings.failures) return false
-    const now = this.#now()
-    if (now < b.openUntil) return true
-    // Cool-down over: let one copy through as a trial; a failure re-opens the breaker.
-    b.openUntil = now + settings.cooldownMs
-    return false
-  }
-
-  #recordOutcome (model: string, shadow: string, failed: boolean, settings: Breaker): void {
-    const key = `${model}\u0000${shadow}`
-    let b = this.#breakers.get(key)
-    if (b === undefined) {
-      if (!failed) return
-      b = { failures: 0, openUntil: 0 }
-      this.#breakers.set(key, b)
-    }
-    if (!failed) {
-      b.failures = 0
-      return
-    }
-    b.failures++
-    if (b.failures === settings.failures) b.openUntil = this.#now() + settings.cooldownMs
   }
 
   async #mirror (call: FinishedCall, shadow: VersionRuntime, req: ShadowRequest, primary: { answer: Answer; body: unknown; skipped?: boolean }): Promise<void> {
@@ -171,7 +143,7 @@ export class ShadowDispatcher implements Observer {
       code = String(res.status)
       if (res.status < 400 && (primary.skipped === true || res.body.length > MAX_COMPARED_BYTES)) {
         // Too large to compare on the event loop: the copy counts as sent and answered, the comparison as skipped.
-        this.#recordOutcome(model.name, shadow.name, false, model.config.shadow.breaker)
+        this.#breakers.record(model.name, shadow.name, false, model.config.shadow.breaker)
         metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
         metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, 'skipped').inc()
         return
@@ -184,13 +156,13 @@ export class ShadowDispatcher implements Observer {
         answer = rowsFromAnswer(req.kind, body)
       }
       // A 5xx is a failing shadow (a 4xx is the request's fault): it counts toward the breaker.
-      this.#recordOutcome(model.name, shadow.name, res.status >= 500, model.config.shadow.breaker)
+      this.#breakers.record(model.name, shadow.name, res.status >= 500, model.config.shadow.breaker)
     } catch (err) {
       const timedOut = isTimeout(err)
       code = timedOut ? 'timeout' : 'error'
       metrics.shadowRequests.labels(model.name, shadow.name, timedOut ? 'timeout' : 'error').inc()
       answer = { ok: false, error: timedOut ? `shadow did not answer within ${timeoutMs} ms` : `shadow call failed: ${(err as Error).message}` }
-      this.#recordOutcome(model.name, shadow.name, true, model.config.shadow.breaker)
+      this.#breakers.record(model.name, shadow.name, true, model.config.shadow.breaker)
     }
     const shadowMs = performance.now() - started
     metrics.requests.labels(model.name, shadow.name, 'shadow', call.route, code).inc()
@@ -198,7 +170,8 @@ export class ShadowDispatcher implements Observer {
 
     // k of the top-k overlap: the primary's transform's `top` (what users are shown), else 5.
     const k = call.version.transform?.top ?? DEFAULT_K
-    const comparison = compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, k)
+    // A pair that read the tensor in orders not both known is not compared (src/shadow/request.ts).
+    const comparison = req.incomparable !== undefined ? incomparable(req.incomparable) : compare({ primary: primary.answer, shadow: answer }, model.config.shadow.agreement, k)
     metrics.shadowComparisons.labels(model.name, call.version.name, shadow.name, comparison.outcome).inc()
     if (comparison.measures !== undefined) metrics.shadowDivergence.labels(model.name, call.version.name, shadow.name).observe(comparison.measures.js)
     this.#statsFor(model.name, call.version.name, shadow.name).record(comparison, call.upstreamMs ?? 0, answer.ok ? shadowMs : undefined)
@@ -253,23 +226,6 @@ export class ShadowDispatcher implements Observer {
     }
     return d
   }
-}
-
-/**
- * Answers larger than this are not compared (the comparison is counted as `skipped`): parsing and
- * comparing a 2 MB answer costs ~95 ms of the event loop, which every other request would wait for.
- */
-export const MAX_COMPARED_BYTES = 256 * 1024
-
-/** The primary's answer as rows (or why there are none), and its parsed body for the diffs. Parsed once per call. */
-function primaryAnswer (call: FinishedCall): { answer: Answer; body: unknown; skipped?: boolean } {
-  if (call.responseBody !== undefined && call.responseBody.length > MAX_COMPARED_BYTES) return { answer: { ok: false, error: 'primary answer too large to compare' }, body: undefined, skipped: true }
-  if (call.upstreamError !== undefined) return { answer: { ok: false, error: `primary failed: ${call.upstreamError}` }, body: undefined }
-  if (call.responseBody === undefined) return { answer: { ok: false, error: `primary answered ${call.status} without a body` }, body: undefined }
-  if ((call.upstreamStatus ?? call.status) >= 400) return { answer: { ok: false, error: `primary answered ${call.upstreamStatus ?? call.status}` }, body: undefined }
-  const body = call.responseJson()
-  if (body === undefined) return { answer: { ok: false, error: 'primary answer is not JSON' }, body }
-  return { answer: rowsFromAnswer(call.upstreamKind, body), body }
 }
 
 /** A shadow call that got no usable answer, with the client's failure kind. */

@@ -37,6 +37,8 @@ export interface ShadowStatsSnapshot {
   /** Comparisons recorded since creation. */
   total: number
   counts: Record<Outcome, number>
+  /** Why the last `incomparable` comparison could not be compared; null when none was. */
+  incomparableReason: string | null
   /** agree / (agree + disagree) since creation; null before any comparison got that far. */
   agreementRate: number | null
   /** Fraction of compared probability rows whose argmax matched, since creation; null if none. */
@@ -100,7 +102,8 @@ export function nearestRank (sorted: ArrayLike<number>, q: number): number {
 export class ShadowStats {
   private readonly labels: { model: string; primary: string; shadow: string }
   private readonly window: number
-  private readonly counts: Record<Outcome, number> = { agree: 0, disagree: 0, shadow_error: 0, primary_error: 0 }
+  private readonly counts: Record<Outcome, number> = { agree: 0, disagree: 0, shadow_error: 0, primary_error: 0, incomparable: 0 }
+  private incomparableReason: string | null = null
   private total = 0
   private rows = 0
   private top1Rows = 0
@@ -129,6 +132,7 @@ export class ShadowStats {
   record (c: Comparison, primaryMs: number, shadowMs: number | undefined): void {
     this.total++
     this.counts[c.outcome]++
+    if (c.outcome === 'incomparable') this.incomparableReason = c.error ?? null
     if (c.measures !== undefined) {
       this.divergence.push(c.measures.js)
       this.rows += c.measures.rows
@@ -147,6 +151,7 @@ export class ShadowStats {
       window: this.window,
       total: this.total,
       counts: { ...this.counts },
+      incomparableReason: this.incomparableReason,
       agreementRate: decided === 0 ? null : this.counts.agree / decided,
       top1Agreement: this.rows === 0 ? null : this.top1Rows / this.rows,
       divergence: this.divergence.quantiles(),

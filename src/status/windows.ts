@@ -29,7 +29,7 @@ export interface ComparisonCall {
   model: string
   primary: string
   shadow: string
-  outcome: 'agree' | 'disagree' | 'shadow_error' | 'primary_error'
+  outcome: 'agree' | 'disagree' | 'shadow_error' | 'primary_error' | 'incomparable'
   /** The comparison's divergence (mean JS, bits) when it measured one. */
   divergence?: number
 }

@@ -40,6 +40,8 @@ const INVALID: Record<string, string[]> = {
   'invalid-state-store.yaml': ['state.url: must be a redis:// or rediss:// URL'],
   'invalid-version-name.yaml': [`models.hit-predictor.versions.v2 (canary): ${NAME_RULE}`],
   'invalid-psi-thresholds.yaml': ['models.hit-predictor.drift.thresholds: psiWarn (0.3) must not exceed psiAlert (0.2)'],
+  'invalid-features-from.yaml': ['models.hit-predictor.featuresFrom: version "v2" names no transform, so it declares no feature order'],
+  'invalid-features-twice.yaml': ['models.hit-predictor.features[2]: "tempo" is named twice: a feature order names each feature once'],
   // Schema problems in a model no longer hide its semantic ones (issue 9.12).
   'invalid-many-in-one-model.yaml': [
     'models.hit-predictor.timeoutMs: expected number, received string',

@@ -33,3 +33,33 @@ describe('readsAnswerWhole', () => {
     expect(readsAnswerWhole(false, false, {})).toBe(true)
   })
 })
+
+describe('planUpstream: a raw tensor for a version whose transform declares another feature order', () => {
+  const order = (columns: number[]) => ({ ...version, tensorOrder: { kind: 'reorder' as const, columns, input: 'y' } })
+  const swapped = order([1, 0])
+
+  it('sends the tensor re-ordered by feature name (OIP v2 and KServe v1 number arrays)', () => {
+    const plan = planUpstream('m', swapped, 'v2', tensor, 'id')
+    expect(JSON.parse(plan.reordered!.toString())).toEqual({ inputs: [{ name: 'y', shape: [1, 2], datatype: 'FP32', data: [2, 1] }] })
+    const v1 = planUpstream('m', swapped, 'v1', { instances: [[1, 2], [3, 4]] }, 'id')
+    expect(v1).toMatchObject({ path: '/p/v1/models/m:predict', kind: 'v1' })
+    expect(JSON.parse(v1.reordered!.toString())).toEqual({ instances: [[2, 1], [4, 3]] })
+  })
+
+  it('bridges re-ordered v1 instances to an OIP-only upstream', () => {
+    const oipOnly = { ...swapped, config: { ...swapped.config, protocol: 'v2' as const } }
+    const plan = planUpstream('m', oipOnly, 'v1', { instances: [[1, 2]] }, 'id')
+    expect(JSON.parse(plan.bridged!.toString()).inputs[0].data).toEqual([2, 1])
+  })
+
+  it('leaves a version reading the model\'s order with the caller\'s bytes (no re-ordered body)', () => {
+    expect(planUpstream('m', version, 'v2', tensor, 'id').reordered).toBeUndefined()
+    expect(planUpstream('m', version, 'v1', { instances: [[1, 2]] }, 'id').reordered).toBeUndefined()
+  })
+
+  it('refuses with a 400 a tensor that is not [rows, width] of the model\'s order: its columns would be read as the wrong features', () => {
+    const wide = { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }
+    expect(() => planUpstream('m', swapped, 'v2', wide, 'id')).toThrow(expect.objectContaining({ code: 'HEADLINER_ERR_BAD_REQUEST', message: expect.stringMatching(/^inputs\[0\]\.shape: is \[1, 3\]; version "v1" reads \[rows, 2\]/) }))
+    expect(() => planUpstream('m', swapped, 'v1', { instances: [[1, 2, 3]] }, 'id')).toThrow(expect.objectContaining({ statusCode: 400 }))
+  })
+})

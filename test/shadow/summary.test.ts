@@ -52,11 +52,13 @@ describe('ShadowStats', () => {
     stats.record({ outcome: 'shadow_error', error: 'timeout' }, 10, undefined)
     stats.record({ outcome: 'shadow_error', error: 'timeout' }, 10, undefined)
     stats.record({ outcome: 'primary_error', error: '502' }, 10, 12)
+    stats.record({ outcome: 'incomparable', error: 'v3 reads another feature order' }, 10, 12)
     const s = stats.snapshot()
-    expect(s.counts).toEqual({ agree: 3, disagree: 1, shadow_error: 2, primary_error: 1 })
-    expect(s.total).toBe(7)
-    expect(s.agreementRate).toBe(0.75) // 3 / (3 + 1); errors do not count
-    expect(s.latencyMs.shadow?.samples).toBe(5) // undefined shadow latencies are skipped
+    expect(s.counts).toEqual({ agree: 3, disagree: 1, shadow_error: 2, primary_error: 1, incomparable: 1 })
+    expect(s.total).toBe(8)
+    expect(s.agreementRate).toBe(0.75) // 3 / (3 + 1); errors and incomparable copies do not count
+    expect(s.incomparableReason).toBe('v3 reads another feature order')
+    expect(s.latencyMs.shadow?.samples).toBe(6) // undefined shadow latencies are skipped
   })
 
   it('weights top-1 agreement by rows', () => {
@@ -82,7 +84,8 @@ describe('ShadowStats', () => {
     const empty = stats.snapshot()
     expect(empty).toEqual({
       ...labels, window: 1024, total: 0,
-      counts: { agree: 0, disagree: 0, shadow_error: 0, primary_error: 0 },
+      counts: { agree: 0, disagree: 0, shadow_error: 0, primary_error: 0, incomparable: 0 },
+      incomparableReason: null,
       agreementRate: null, top1Agreement: null, divergence: null, relError: null,
       latencyMs: { primary: null, shadow: null }
     })

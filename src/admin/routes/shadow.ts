@@ -11,6 +11,8 @@ export const shadowRoutes: AdminRoutes = ({ runtime, shadow }) => async (api) =>
       inflight: shadow.inflight(m.name),
       maxInflight: m.config.shadow.maxInflight,
       agreementRule: m.config.shadow.agreement,
+      // the order raw tensors are read in; null: unknown, so a spec'd shadow's comparisons are incomparable
+      featureOrder: m.featureOrder ?? null,
       shadows: m.table.shadows.map((v) => ({
         version: v.name,
         mirror: v.mirror,

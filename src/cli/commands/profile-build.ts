@@ -13,7 +13,7 @@ export const profileBuildCommand = command<Options>({
     .option('--bins <n>', 'bins per feature, 2-1000', integer(2, 1000), 10)
     .option('--features <a,b,c>', 'features to profile (default: every numeric column)')
     .option('--score <url>', 'score rows without predictions with this model server (needs --labels)', httpUrl)
-    .option('--labels <file>', 'labels of the model\'s output columns, in order (with --score)'),
+    .option('--labels <file>', 'labels of the model\'s output columns, in order: written as prediction.labels (needed by --score)'),
   run: async (o, _args, ctx) => {
     if (o.score !== undefined && o.labels === undefined) throw new UsageError('--score needs --labels FILE (the model\'s output labels, in column order)')
     const { profileBuild } = await import('../profile-build.js')
