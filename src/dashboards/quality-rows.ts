@@ -38,7 +38,7 @@ export function shadowSection (): Section {
       }),
       timeseries({
         id: 303, title: 'Comparison outcomes', unit: 'reqps', min: 0, w: 8, stack: true,
-        description: 'Comparisons per second by outcome: agree, disagree, shadow_error, primary_error (stacked: each comparison has one outcome).',
+        description: 'Comparisons per second by outcome: agree, disagree, shadow_error, primary_error, incomparable (feature orders unknown), skipped (answer too large) (stacked: each comparison has one outcome).',
         queries: [{ expr: sumRate('primary, shadow, outcome', COMPARISONS, MODEL), legend: '{{primary}} vs {{shadow}} {{outcome}}' }]
       }),
       timeseries({
