@@ -161,7 +161,7 @@ export async function infer (dataUrl: string, key: string): Promise<string> {
 }
 
 /** Steady load: `concurrency` loops per data URL until stopped; counts answers and failures. */
-export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { stop (): Promise<{ ok: number; failed: string[] }> } {
+export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { answered (): number; stop (): Promise<{ ok: number; failed: string[] }> } {
   let running = true
   let ok = 0
   const failed: string[] = []
@@ -174,6 +174,7 @@ export function steadyLoad (dataUrls: readonly string[], concurrency = 2): { sto
     }
   }))
   return {
+    answered: () => ok,
     async stop () {
       running = false
       await Promise.all(loops)

@@ -79,6 +79,9 @@ describe.skipIf(redisMissing() !== undefined)('two replicas on one Redis', () =>
       await until(async () => (await admin(B, 'GET', '/status')).body.state.up === false, 5000)
       expect(status.body.state.store).toBe('redis')
       expect(await effectiveWeights(B)).toEqual({ v1: 37, v2: 63 })
+      // Requests answered while Redis is down (a count, not a rate: a busy machine answers fewer per second).
+      const before = load.answered()
+      await until(() => load.answered() >= before + 20, 10_000)
       await rig.redis.start()
       let written: number | undefined
       await until(async () => {
@@ -92,7 +95,7 @@ describe.skipIf(redisMissing() !== undefined)('two replicas on one Redis', () =>
       const { ok, failed } = await load.stop()
       console.log(`requests during the Redis outage: ${ok} answered, ${failed.length} failed`)
       expect(failed).toEqual([])
-      expect(ok).toBeGreaterThan(50)
+      expect(ok).toBeGreaterThan(20)
     }
   }, 60_000)
 })
