@@ -113,12 +113,12 @@ export async function startModelServer (ctx, { version = 'v1', delayMs = 0, name
 }
 
 /** The bare fastify + @fastify/http-proxy baseline in front of `upstream`. */
-export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', nodeArgs = [] }) {
+export async function startBareProxy (ctx, { upstream, name = 'bare-proxy', nodeArgs = [], script = 'bare-proxy.js' }) {
   const port = await freePort()
   const party = ctx.group.spawn({
     name,
     command: process.execPath,
-    args: [...nodeArgs, join(LIB, 'bare-proxy.js'), JSON.stringify({ port, upstream })],
+    args: [...nodeArgs, join(LIB, script), JSON.stringify({ port, upstream })],
     core: SERVER_CORE
   })
   const url = `http://127.0.0.1:${port}`

@@ -52,12 +52,12 @@ function direct (label, kind) {
   }
 }
 
-function bare (label, kind) {
+function bare (label, kind, { group = 'baseline', script } = {}) {
   return {
-    label, group: 'baseline', vs: kind === 'oip32' ? BATCH : ONE_ROW,
+    label, group, vs: kind === 'oip32' ? BATCH : ONE_ROW,
     async setup (ctx) {
       const model = await startModelServer(ctx, { version: 'v1' })
-      const proxy = await startBareProxy(ctx, { upstream: model.url })
+      const proxy = await startBareProxy(ctx, { upstream: model.url, ...(script === undefined ? {} : { script }) })
       return { url: proxy.url, proxy: proxy.party, upstreams: [model.party], ...request(kind) }
     }
   }
@@ -117,6 +117,8 @@ function shadowTarget (label, health) {
 export const GROUPS = {
   baseline: [direct('direct', 'oip'), bare('bare-proxy', 'oip')],
   passthrough: [
+    // The floor of a Node proxy: node:http + one undici pool, nothing else (bench/lib/raw-proxy.js).
+    bare('raw node:http + undici', 'oip', { group: 'passthrough', script: 'raw-proxy.js' }),
     {
       label: 'nginx 90/10', group: 'passthrough', vs: ONE_ROW, native: 'nginx',
       async setup (ctx) {

@@ -24,11 +24,14 @@ export type Closers = Array<() => Promise<unknown>>
 
 /**
  * An OIP upstream that answers a fixed 2-class row and fails `share` of its calls with 500, seeded:
- * the n-th primary call gets the n-th draw whatever the timing. Shadow copies (the rollout's
+ * the n-th primary call gets the n-th draw whatever the timing (after `failFirst` calls that all fail). Shadow copies (the rollout's
  * comparison) draw from a generator of their own, so they do not shift the primary calls' draws.
  */
-export async function flakyUpstream (closers: Closers, share: number, seed: number): Promise<{ url: string }> {
-  const primary = seeded(seed)
+export async function flakyUpstream (closers: Closers, share: number, seed: number, failFirst = 0): Promise<{ url: string }> {
+  const draws = seeded(seed)
+  let calls = 0
+  // The first `failFirst` primary calls fail whatever the draw (a burst that ejects on any interleaving).
+  const primary = () => { calls++; return calls <= failFirst ? -1 : draws() }
   const shadow = seeded(seed + 1)
   const server: Server = createServer((req, res) => {
     req.resume()
