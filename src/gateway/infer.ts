@@ -12,7 +12,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { context } from '@opentelemetry/api'
 import type { Dispatcher } from 'undici'
 import { errors, HeadlinerError } from '../errors.js'
-import { pickVersion, type Decision } from '../routing/pick.js'
+import { pickVersion } from '../routing/pick.js'
 import { Cancel, callUpstream, type CancelSignal, type UpstreamAnswer } from '../proxy/client.js'
 import type { Ejections } from '../proxy/ejections.js'
 import { endToEndHeaders, GATEWAY_ANSWER_HEADERS, upstreamHeaders } from '../proxy/forward.js'
@@ -20,15 +20,15 @@ import { InflightLimits } from '../proxy/inflight.js'
 import { pickOther, retryReason, RetryBudget } from '../proxy/retry.js'
 import type { Metrics } from '../metrics/metrics.js'
 import type { RequestSeries } from '../metrics/request-series.js'
-import type { Routed, Spans, Stage } from '../telemetry/spans.js'
+import type { Spans, Stage } from '../telemetry/spans.js'
 import { finishCall, responseJson, type Call, type Protocol, type UpstreamError } from '../runtime/call.js'
 import type { Observer } from '../runtime/observer.js'
 import type { Runtime } from '../runtime/runtime.js'
 import { versionKey, type ModelRuntime, type VersionRuntime } from '../runtime/snapshot.js'
 import { checkPassthroughAnswer } from './answer-check.js'
 import { planUpstream, readsAnswerWhole, type UpstreamPlan } from './plan.js'
+import { headerValue, oipId, parseJson, routedOf, routingError, v1Answer } from './request-parts.js'
 import { preProcess, postProcess } from './transform-step.js'
-import { predictionsFromOip } from './v1-bridge.js'
 
 export interface InferDeps {
   runtime: Runtime
@@ -254,48 +254,5 @@ export function registerInferRoutes (app: FastifyInstance, deps: InferDeps): voi
     if (call.upstreamError !== undefined) metrics.upstreamErrors.labels(model.name, version.name, call.upstreamError).inc()
     if (!reply.raw.writableFinished) return
     observers.afterReply(finishCall(call, reply.statusCode, reply.elapsedTime))
-  }
-}
-
-/** The OIP answer of an OIP-only upstream, as the v1 `predictions` the caller asked for. */
-function v1Answer (model: ModelRuntime, version: { name: string }, answer: unknown): string {
-  const text = predictionsFromOip(answer)
-  if (text === undefined) throw errors.upstreamProtocol(model.name, version.name, 'the answer has no readable OIP output tensor')
-  return text
-}
-
-function routedOf (call: Call): Routed {
-  return { model: call.model.name, version: call.version.name, route: call.route }
-}
-
-function headerValue (request: FastifyRequest, name: string): string | undefined {
-  const v = request.headers[name]
-  return Array.isArray(v) ? v[0] : v
-}
-
-function parseJson (body: unknown): unknown {
-  if (!Buffer.isBuffer(body) || body.length === 0) throw errors.badJson('the body is empty')
-  try {
-    return JSON.parse(body.toString('utf8'))
-  } catch (err) {
-    throw errors.badJson((err as Error).message)
-  }
-}
-
-/** The OIP request `id` the client sent, echoed into the tensor request. */
-function oipId (parsed: unknown): string | undefined {
-  const id = (parsed as { id?: unknown }).id
-  return typeof id === 'string' ? id : undefined
-}
-
-function routingError (model: ModelRuntime, decision: Exclude<Decision, { ok: true }>): HeadlinerError {
-  switch (decision.reason) {
-    case 'unknown_version': return errors.unknownVersion(model.name, decision.version)
-    case 'not_ready': {
-      // a version whose probe says ready but that routes as unready was ejected (outlier ejection)
-      const r = model.versions.get(decision.version)?.readiness
-      return errors.versionNotReady(model.name, decision.version, r === undefined ? 'unknown' : r.ready ? 'ejected' : r.reason)
-    }
-    default: return errors.noReadyVersion(model.name)
   }
 }
