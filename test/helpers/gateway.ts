@@ -7,6 +7,7 @@ import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { afterAll, beforeAll } from 'vitest'
 import { Registry } from 'prom-client'
+import { request } from 'undici'
 import { buildApp, type App } from '../../src/app.js'
 import { ConfigSchema, type Config } from '../../src/config/schema.js'
 import { startModelServer, type RunningModelServer } from '../../src/demo/model-server.js'
@@ -118,4 +119,11 @@ export function hitPredictorConfig (urls: Record<string, string>, versions: Reco
       }
     }
   }
+}
+
+/** The value of the first line of the gateway's /metrics that matches `pattern` (0 when none does). */
+export async function metricValue (gw: Pick<TestGateway, 'adminUrl'>, pattern: RegExp): Promise<number> {
+  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
+  const line = text.split('\n').find((l) => pattern.test(l))
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
 }

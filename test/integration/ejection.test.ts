@@ -7,7 +7,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startGateway, type TestGateway, useDemoVersions } from '../helpers/gateway.js'
+import { metricValue, oipBody, startGateway, useDemoVersions, type TestGateway } from '../helpers/gateway.js'
 import { startFaultyUpstream, startSkewingProxy } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
 import { mulberry32 } from '../../src/demo/songs.js'
@@ -25,11 +25,7 @@ async function infer (gw: TestGateway, path = '/v2/models/hit-predictor/infer', 
   return { status: res.statusCode, version: res.headers['x-headliner-version'], route: res.headers['x-headliner-route'], json: await res.body.json() as Record<string, unknown> }
 }
 
-async function metric (gw: TestGateway, line: RegExp): Promise<number> {
-  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
-  const found = text.split('\n').find((l) => line.test(l))
-  return found === undefined ? 0 : Number(found.slice(found.lastIndexOf(' ') + 1))
-}
+const metric = metricValue
 
 const ejectedGauge = (v: string) => new RegExp(`^headliner_version_ejected\\{model="hit-predictor",version="${v}"\\}`)
 

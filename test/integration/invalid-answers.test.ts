@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { metricValue, oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
 
 /** Answers to the infer call, by the request's `x-answer` header (forwarded end to end). */
 const ANSWERS: Record<string, string> = {
@@ -69,11 +69,7 @@ async function post (gw: TestGateway, path: string, body: string, answer: string
   return { status: res.statusCode, text: await res.body.text() }
 }
 
-async function metric (gw: TestGateway, pattern: RegExp): Promise<number> {
-  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
-  const line = text.split('\n').find((l) => pattern.test(l))
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
-}
+const metric = metricValue
 
 describe('OIP answers passed through', () => {
   let gw: TestGateway

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startGateway, startRecordingUpstream, type TestGateway } from '../helpers/gateway.js'
+import { metricValue, oipBody, startGateway, startRecordingUpstream, type TestGateway } from '../helpers/gateway.js'
 import { until } from '../helpers/wait.js'
 
 let up: Awaited<ReturnType<typeof startRecordingUpstream>>
@@ -28,11 +28,7 @@ async function infer (gw: TestGateway, headers: Record<string, string> = {}) {
   return { status: res.statusCode, headers: res.headers, json: await res.body.json() as Record<string, unknown> }
 }
 
-async function metric (gw: TestGateway, pattern: RegExp): Promise<number> {
-  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
-  const line = text.split('\n').find((l) => pattern.test(l))
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
-}
+const metric = metricValue
 
 it('is off by default: 60 requests from one client in a burst are all served', async () => {
   const gw = await gateway()

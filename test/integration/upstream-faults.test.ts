@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect } from 'node:net'
 import { request } from 'undici'
-import { oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { metricValue, oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.js'
 import { until } from '../helpers/wait.js'
 
@@ -31,11 +31,7 @@ async function infer (headers: Record<string, string> = {}, body = oipBody()) {
   return { status: res.statusCode, headers: res.headers, text, ms: performance.now() - started }
 }
 
-async function metric (pattern: RegExp): Promise<number> {
-  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
-  const line = text.split('\n').find((l) => pattern.test(l))
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
-}
+const metric = (pattern: RegExp): Promise<number> => metricValue(gw, pattern)
 
 describe('deadline and overload', () => {
   it('timeoutMs covers the wait for a connection, and a full queue is refused with 503 at once', async () => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { request } from 'undici'
-import { oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
+import { metricValue, oipBody, startGateway, type TestGateway } from '../helpers/gateway.js'
 import { startRawUpstream, type RawUpstream } from '../helpers/raw-upstream.js'
 import { until } from '../helpers/wait.js'
 
@@ -30,11 +30,7 @@ async function infer (gw: TestGateway, headers: Record<string, string> = {}) {
   return { status: res.statusCode, json: await res.body.json() as Record<string, unknown> }
 }
 
-async function metric (gw: TestGateway, pattern: RegExp): Promise<number> {
-  const text = await (await request(gw.adminUrl + '/metrics')).body.text()
-  const line = text.split('\n').find((l) => pattern.test(l))
-  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1))
-}
+const metric = metricValue
 
 describe('primary calls', () => {
   let up: RawUpstream
